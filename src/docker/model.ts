@@ -1,0 +1,301 @@
+// What dockerd does for a scenario: IPAM, names, MACs, veths, port allocation, and the
+// iptables commands of the version's dialect applied to the host's ruleset, in dockerd's order.
+import { formatIPv4, inCidr, parseCidr, parseIPv4, broadcastOf, formatCidr, type Cidr, type IPv4 } from "../net/address.js";
+import { impossible } from "../errors.js";
+import { Ruleset } from "../netfilter/ruleset.js";
+import type { ContainerSpec, NetworkSpec, Scenario } from "../scenario/schema.js";
+import type { Proto } from "../netfilter/types.js";
+import { DialectA } from "./dialect-a.js";
+import { bridgeMac, hexId, macFromIPv4 } from "./ids.js";
+import { Ipt } from "./ipt.js";
+import { expandRequest, parsePortSpec, PortAllocator, type PortBinding } from "./ports.js";
+import { resolveVersion, type DockerVersion } from "./version.js";
+
+export interface DaemonConfig {
+  bip: string;
+  fixedCidr: string | null;
+  mtu: number;
+  iptables: boolean;
+  ipForward: boolean;
+  ipMasq: boolean;
+  icc: boolean;
+  userlandProxy: boolean;
+  ip: string;
+  pools: { base: string; size: number }[];
+}
+
+export interface HostInterface {
+  name: string;
+  address: string;
+  gateway: string | null;
+}
+
+export interface DockerNetwork {
+  name: string;
+  id: string;
+  driver: "bridge" | "host" | "null";
+  bridge: string;
+  subnet: Cidr;
+  gateway: IPv4;
+  ipRange: Cidr | null;
+  internal: boolean;
+  icc: boolean;
+  masquerade: boolean;
+  hostBindingIpv4: string | null;
+  used: Set<IPv4>;
+}
+
+export interface Endpoint {
+  network: DockerNetwork;
+  ifname: string;
+  ip: IPv4;
+  mac: string;
+  hostVeth: string;
+}
+
+export interface DockerContainer {
+  name: string;
+  /** "bridge": own namespace on bridge networks; "host": the host's; "none": loopback only. */
+  mode: "bridge" | "host" | "none";
+  endpoints: Endpoint[];
+  ports: PortBinding[];
+  exposed: { port: number; proto: Proto }[];
+}
+
+export interface DockerHost {
+  version: DockerVersion;
+  daemon: DaemonConfig;
+  interfaces: HostInterface[];
+  ipForwardBefore: boolean;
+  networks: DockerNetwork[];
+  containers: DockerContainer[];
+  ruleset: Ruleset;
+  commands: string[];
+  bridgeMacs: Map<string, string>;
+}
+
+const DEFAULT_POOLS = [
+  { base: "172.17.0.0/16", size: 16 }, { base: "172.18.0.0/16", size: 16 }, { base: "172.19.0.0/16", size: 16 },
+  { base: "172.20.0.0/14", size: 16 }, { base: "172.24.0.0/14", size: 16 }, { base: "172.28.0.0/14", size: 16 },
+  { base: "192.168.0.0/16", size: 20 },
+];
+
+export const DEFAULT_HOST_INTERFACE: HostInterface = { name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1" };
+
+function daemonConfig(s: Scenario): DaemonConfig {
+  const d = s.daemon ?? {};
+  if (d["firewall-backend"] === "nftables") throw impossible("/daemon/firewall-backend", "the nftables backend exists only in Docker 29, which is not supported yet");
+  if (d.ip6tables) throw impossible("/daemon/ip6tables", "ip6tables needs --experimental in Docker 20.10-26 and IPv6 is not simulated yet");
+  if (d.ip && d.ip.includes(":")) throw impossible("/daemon/ip", "an IPv6 default binding address is not supported yet");
+  return {
+    bip: d.bip ?? "172.17.0.1/16",
+    fixedCidr: d["fixed-cidr"] ?? null,
+    mtu: d.mtu ?? 1500,
+    iptables: d.iptables ?? true,
+    ipForward: d["ip-forward"] ?? true,
+    ipMasq: d["ip-masq"] ?? true,
+    icc: d.icc ?? true,
+    userlandProxy: d["userland-proxy"] ?? true,
+    ip: d.ip ?? "0.0.0.0",
+    pools: d["default-address-pools"] ?? DEFAULT_POOLS,
+  };
+}
+
+/** Split the address pools into candidate subnets, in Docker's order. */
+function* candidateSubnets(pools: { base: string; size: number }[]): Generator<Cidr> {
+  for (const pool of pools) {
+    const base = parseCidr(pool.base);
+    if (pool.size < base.prefix) continue;
+    const count = 2 ** (pool.size - base.prefix);
+    const step = 2 ** (32 - pool.size);
+    for (let i = 0; i < count && i < 65536; i++) yield parseCidr(`${formatIPv4(base.addr + i * step)}/${pool.size}`);
+  }
+}
+
+function overlaps(a: Cidr, b: Cidr): boolean {
+  return inCidr(a.addr, b) || inCidr(b.addr, a);
+}
+
+class Ipam {
+  private taken: Cidr[] = [];
+  private index = 0; // family A's rotating allocator: a freed subnet is not reused until wrap
+  constructor(private pools: { base: string; size: number }[], private reserved: Cidr[]) {}
+
+  claim(subnet: Cidr, pointer: string, name: string): void {
+    const clash = this.taken.find((t) => overlaps(t, subnet));
+    if (clash) throw impossible(pointer, `subnet ${formatCidr(subnet)} of network "${name}" overlaps ${formatCidr(clash)}, already in use`);
+    this.taken.push(subnet);
+  }
+
+  next(pointer: string, name: string): Cidr {
+    const all = [...candidateSubnets(this.pools)];
+    for (let k = 0; k < all.length; k++) {
+      const i = (this.index + k) % all.length;
+      const c = all[i]!;
+      if (this.taken.some((t) => overlaps(t, c)) || this.reserved.some((r) => overlaps(r, c))) continue;
+      this.index = i + 1;
+      this.taken.push(c);
+      return c;
+    }
+    throw impossible(pointer, `network "${name}": could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network`);
+  }
+}
+
+function firstFree(net: DockerNetwork, pointer: string): IPv4 {
+  const pool = net.ipRange ?? net.subnet;
+  // A sub-pool (--ip-range, --fixed-cidr) reserves neither its first nor its last address.
+  const sub = net.ipRange !== null;
+  const lo = sub ? pool.addr : pool.addr + 1;
+  const hi = sub ? broadcastOf(pool) : broadcastOf(pool) - 1;
+  for (let ip = lo; ip <= hi; ip++) if (!net.used.has(ip) && ip !== broadcastOf(net.subnet) && ip !== net.subnet.addr) return ip;
+  throw impossible(pointer, `no available IPv4 addresses on network "${net.name}"`);
+}
+
+export function buildDocker(s: Scenario): DockerHost {
+  const version = resolveVersion(s.docker?.version);
+  const daemon = daemonConfig(s);
+  const interfaces = (s.host?.interfaces ?? [DEFAULT_HOST_INTERFACE]).map((i) => ({ name: i.name, address: i.address, gateway: i.gateway ?? null }));
+  const ipForwardBefore = Number(s.host?.sysctl?.["net.ipv4.ip_forward"] ?? 0) === 1;
+  const ruleset = new Ruleset();
+  const ipt = new Ipt(ruleset);
+  const dialect = new DialectA(ipt, daemon);
+  const host: DockerHost = {
+    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, commands: ipt.log, bridgeMacs: new Map(),
+  };
+  if (daemon.iptables) {
+    dialect.daemonStart(ipForwardBefore);
+    dialect.arrangeUserFilterRule(); // after "none"
+    dialect.arrangeUserFilterRule(); // after "host"
+  }
+  const ipam = new Ipam(daemon.pools, interfaces.map((i) => parseCidr(i.address)));
+  const docker0 = defaultBridge(daemon, ipam);
+  addNetwork(host, docker0, daemon.iptables ? dialect : null);
+  (s.networks ?? []).forEach((spec, i) => addNetwork(host, userNetwork(spec, i, ipam, daemon), daemon.iptables ? dialect : null));
+  const alloc = new PortAllocator(version.ephemeralStart);
+  (s.containers ?? []).forEach((c, i) => startContainer(host, c, i, alloc, daemon.iptables ? dialect : null));
+  return host;
+}
+
+function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
+  const subnet = parseCidr(daemon.bip);
+  ipam.claim(subnet, "/daemon/bip", "bridge");
+  const fixed = daemon.fixedCidr ? parseCidr(daemon.fixedCidr) : null;
+  if (fixed && !inCidr(fixed.addr, subnet)) throw impossible("/daemon/fixed-cidr", `fixed-cidr ${daemon.fixedCidr} is not inside bip ${daemon.bip}`);
+  const gateway = parseIPv4(daemon.bip.split("/")[0]!);
+  return {
+    name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway,
+    ipRange: fixed, internal: false, icc: daemon.icc, masquerade: daemon.ipMasq, hostBindingIpv4: null, used: new Set([gateway]),
+  };
+}
+
+const KNOWN_OPTIONS = new Set([
+  "com.docker.network.bridge.name",
+  "com.docker.network.bridge.enable_icc",
+  "com.docker.network.bridge.enable_ip_masquerade",
+  "com.docker.network.bridge.host_binding_ipv4",
+  "com.docker.network.driver.mtu",
+]);
+
+function userNetwork(spec: NetworkSpec, i: number, ipam: Ipam, daemon: DaemonConfig): DockerNetwork {
+  const at = `/networks/${i}`;
+  if (spec.driver !== "bridge")
+    throw impossible(`${at}/driver`, `the ${spec.driver} driver is not simulated yet (bridge networks and the host/none network modes are)`);
+  if (["bridge", "host", "none"].includes(spec.name)) throw impossible(`${at}/name`, `network name "${spec.name}" is reserved by Docker`);
+  const opts = spec.options ?? {};
+  for (const key of Object.keys(opts))
+    if (!KNOWN_OPTIONS.has(key)) throw impossible(`${at}/options/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, `unknown or unsupported bridge option "${key}"`);
+  const subnet = spec.subnet ? parseCidr(spec.subnet) : ipam.next(`${at}`, spec.name);
+  if (spec.subnet) ipam.claim(subnet, `${at}/subnet`, spec.name);
+  const ipRange = spec["ip-range"] ? parseCidr(spec["ip-range"]) : null;
+  if (ipRange && !inCidr(ipRange.addr, subnet)) throw impossible(`${at}/ip-range`, `ip-range ${spec["ip-range"]} is not inside subnet ${formatCidr(subnet)}`);
+  const id = hexId(`network:${i}:${spec.name}`, 64);
+  const gateway = spec.gateway ? parseIPv4(spec.gateway) : ipRange ? ipRange.addr : subnet.addr + 1;
+  if (!inCidr(gateway, subnet)) throw impossible(`${at}/gateway`, `gateway ${formatIPv4(gateway)} is not inside subnet ${formatCidr(subnet)}`);
+  void daemon;
+  return {
+    name: spec.name, id, driver: "bridge", bridge: opts["com.docker.network.bridge.name"] ?? `br-${id.slice(0, 12)}`,
+    subnet, gateway, ipRange, internal: spec.internal ?? false,
+    icc: opts["com.docker.network.bridge.enable_icc"] !== "false",
+    masquerade: opts["com.docker.network.bridge.enable_ip_masquerade"] !== "false",
+    hostBindingIpv4: opts["com.docker.network.bridge.host_binding_ipv4"] ?? null,
+    used: new Set([gateway]),
+  };
+}
+
+function addNetwork(host: DockerHost, net: DockerNetwork, dialect: DialectA | null): void {
+  if (host.networks.some((n) => n.name === net.name)) throw impossible("/networks", `network "${net.name}" is defined twice`);
+  host.networks.push(net);
+  host.bridgeMacs.set(net.bridge, bridgeMac(net.bridge));
+  dialect?.bridgeNetwork(net);
+}
+
+function networkNames(c: ContainerSpec): string[] {
+  const n = c.network ?? "bridge";
+  return Array.isArray(n) ? n : [n];
+}
+
+function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: PortAllocator, dialect: DialectA | null): void {
+  const at = `/containers/${i}`;
+  if (host.containers.some((x) => x.name === c.name)) throw impossible(`${at}/name`, `container name "${c.name}" is already in use`);
+  const names = networkNames(c);
+  const special = names.find((n) => n === "host" || n === "none" || n.startsWith("container:"));
+  if (special?.startsWith("container:")) throw impossible(`${at}/network`, "the container:NAME network mode is not simulated yet");
+  if (special && names.length > 1) throw impossible(`${at}/network`, `"${special}" cannot be combined with other networks`);
+  const ctr: DockerContainer = { name: c.name, mode: (special as "host" | "none") ?? "bridge", endpoints: [], ports: [], exposed: exposedPorts(c) };
+  host.containers.push(ctr);
+  if (special) return; // host: shares the host's namespace, no rules; none: loopback only
+  names.forEach((name, k) => {
+    const net = host.networks.find((n) => n.name === name);
+    if (!net) throw impossible(`${at}/network${Array.isArray(c.network) ? `/${k}` : ""}`, `network "${name}" not found`);
+    ctr.endpoints.push(endpoint(net, c, k, at));
+  });
+  const primary = ctr.endpoints[0]!;
+  const defaultIp = primary.network.hostBindingIpv4 ?? host.daemon.ip;
+  const bindings = (c.ports ?? []).flatMap((spec, k) =>
+    expandRequest(parsePortSpec(spec, `${at}/ports/${k}`), defaultIp, (p) => alloc.take(p)).map((b) => ({ b, pointer: `${at}/ports/${k}` })),
+  );
+  if (c["publish-all"]) for (const e of ctr.exposed) if (!bindings.some(({ b }) => b.containerPort === e.port && b.proto === e.proto))
+    bindings.push({ b: { hostIp: defaultIp, hostPort: alloc.take(e.proto), containerPort: e.port, proto: e.proto }, pointer: `${at}/publish-all` });
+  if (primary.network.internal) return; // Docker silently drops publishes on --internal networks
+  for (const { b, pointer } of bindings) {
+    checkConflict(host, ctr, b, pointer);
+    ctr.ports.push(b);
+    dialect?.publish(primary, b);
+  }
+}
+
+function exposedPorts(c: ContainerSpec): { port: number; proto: Proto }[] {
+  return (c.expose ?? []).flatMap((e) => {
+    const [ports, proto] = e.split("/");
+    const [lo, hi] = ports!.split("-").map(Number);
+    const out: { port: number; proto: Proto }[] = [];
+    for (let p = lo!; p <= (hi ?? lo!); p++) out.push({ port: p, proto: (proto ?? "tcp") as Proto });
+    return out;
+  });
+}
+
+function endpoint(net: DockerNetwork, c: ContainerSpec, k: number, at: string): Endpoint {
+  let ip: IPv4;
+  if (c.ip && k === 0) {
+    if (net.name === "bridge") throw impossible(`${at}/ip`, "user specified IP address is supported on user defined networks only");
+    ip = parseIPv4(c.ip);
+    if (!inCidr(ip, net.subnet)) throw impossible(`${at}/ip`, `${c.ip} is not in network "${net.name}" (${formatCidr(net.subnet)})`);
+    if (net.used.has(ip)) throw impossible(`${at}/ip`, `address ${c.ip} is already in use on network "${net.name}"`);
+  } else ip = firstFree(net, at);
+  net.used.add(ip);
+  return { network: net, ifname: `eth${k}`, ip, mac: macFromIPv4(ip), hostVeth: `veth${hexId(`veth:${c.name}:${net.name}`, 7)}` };
+}
+
+function sameHostIp(a: string, b: string): boolean {
+  return a === b || a === "0.0.0.0" || b === "0.0.0.0";
+}
+
+function checkConflict(host: DockerHost, ctr: DockerContainer, b: PortBinding, pointer: string): void {
+  for (const other of host.containers)
+    for (const o of other.ports)
+      if (o.proto === b.proto && o.hostPort === b.hostPort && sameHostIp(o.hostIp, b.hostIp))
+        throw impossible(
+          pointer,
+          `Bind for ${b.hostIp}:${b.hostPort} failed: port is already allocated (container "${ctr.name}" and container "${other.name}" both publish ${b.hostPort}/${b.proto})`,
+        );
+}

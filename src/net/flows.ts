@@ -1,0 +1,160 @@
+// A flow from the scenario ("external" -> "host:8543") becomes packets: the first packet of the
+// connection, the answer back to the sender, and, when docker-proxy relays it, the proxy's own
+// connection to the container.
+import { formatIPv4, isIPv4, parseIPv4, type IPv4 } from "./address.js";
+import type { Namespace, World } from "./topology.js";
+import { Walker, viewOf, type Hop, type Outcome, type TraceStep } from "./walk.js";
+import { TCP, type Packet, type Proto } from "../netfilter/types.js";
+import type { Budget } from "../netfilter/evaluate.js";
+import { impossible } from "../errors.js";
+import type { FlowSpec } from "../scenario/schema.js";
+
+export interface Endpoints {
+  /** Namespace name of a container, or undefined. Containers in host mode map to "host". */
+  containerNs(name: string): string | undefined;
+  containerIp(name: string): IPv4 | undefined;
+  hostIp: IPv4;
+  /** Host ports Docker owns (docker-proxy or dockerd), per proto. */
+  dockerOwns(port: number, proto: Proto): boolean;
+  addExternal(ip: IPv4): void;
+}
+
+export interface Trace {
+  name: string;
+  verdict: "delivered" | "dropped" | "rejected" | "unroutable";
+  deliveredTo: { namespace: string; ip: string; port: number | null } | null;
+  connects: boolean;
+  reason?: string;
+  reply: { verdict: Trace["verdict"]; steps: TraceStep[]; hops: Hop[] } | null;
+  steps: TraceStep[];
+  hops: Hop[];
+}
+
+interface Resolved {
+  from: Namespace;
+  srcIp: IPv4;
+  dst: IPv4;
+  dport: number;
+  destNs: Namespace | undefined;
+}
+
+const CLIENT_PORT = 40000;
+const PROXY_PORT = 50000;
+
+function split(to: string): [string, number | null] {
+  const i = to.lastIndexOf(":");
+  if (i < 0) return [to, null];
+  const port = Number(to.slice(i + 1));
+  return [to.slice(0, i), Number.isInteger(port) && port >= 1 && port <= 65535 ? port : NaN];
+}
+
+function resolve(world: World, ep: Endpoints, f: FlowSpec, at: string): Resolved {
+  let from: Namespace;
+  let srcIp = 0;
+  if (f.from === "external") {
+    from = world.get("external");
+    srcIp = parseIPv4("198.51.100.7");
+  } else if (f.from === "host") from = world.get("host");
+  else if (ep.containerNs(f.from)) from = world.get(ep.containerNs(f.from)!);
+  else if (isIPv4(f.from)) {
+    srcIp = parseIPv4(f.from);
+    const owner = world.owner(srcIp);
+    if (!owner) ep.addExternal(srcIp);
+    from = owner ?? world.get("external");
+  } else throw impossible(`${at}/from`, `"${f.from}" is not "external", "host", a container or an IPv4 address`);
+
+  const [target, port] = split(f.to);
+  if (Number.isNaN(port)) throw impossible(`${at}/to`, `"${f.to}" has an invalid port`);
+  if (f.proto !== "icmp" && port === null) throw impossible(`${at}/to`, `a ${f.proto} flow needs a port: "HOST:PORT"`);
+  let dst: IPv4;
+  if (target === "host") dst = ep.hostIp;
+  else if (target === "localhost") dst = parseIPv4("127.0.0.1");
+  else if (ep.containerIp(target) !== undefined) dst = ep.containerIp(target)!;
+  else if (isIPv4(target)) dst = parseIPv4(target);
+  else throw impossible(`${at}/to`, `"${target}" is not "host", "localhost", a container with an address or an IPv4 address`);
+  if (!world.owner(dst) && target !== "localhost" && !from.isLocal(dst)) ep.addExternal(dst);
+  const destNs = target === "localhost" ? from : world.owner(dst) ?? (from.isLocal(dst) ? from : undefined);
+  return { from, srcIp, dst, dport: port ?? 0, destNs };
+}
+
+function firstPacket(proto: Proto, src: IPv4, sport: number, dst: IPv4, dport: number): Packet {
+  const icmp = proto === "icmp";
+  return {
+    src, dst, proto, sport: icmp ? 0 : sport, dport: icmp ? 0 : dport,
+    icmpType: icmp ? 8 : 0, icmpCode: 0, tcpFlags: proto === "tcp" ? TCP.SYN : 0,
+    in: null, out: null, physIn: null, physOut: null, mark: 0, ct: "NEW", ctDir: "ORIGINAL",
+  };
+}
+
+function answer(p: Packet, listening: boolean): Packet {
+  const base = { ...p, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, in: null, out: null, physIn: null, physOut: null };
+  if (p.proto === "tcp") return { ...base, tcpFlags: listening ? TCP.SYN | TCP.ACK : TCP.RST | TCP.ACK };
+  if (p.proto === "icmp") return { ...base, icmpType: 0 };
+  if (listening) return base;
+  // Closed UDP port: the kernel answers with ICMP port unreachable.
+  return { ...base, proto: "icmp", sport: 0, dport: 0, icmpType: 3, icmpCode: 3, tcpFlags: 0 };
+}
+
+function verdictOf(o: Outcome): Trace["verdict"] {
+  return o.kind;
+}
+
+function reasonOf(o: Outcome): string | undefined {
+  if (o.kind === "dropped") return o.reason;
+  if (o.kind === "rejected") return `rejected with ${o.with}`;
+  if (o.kind === "unroutable") return o.reason;
+  return undefined;
+}
+
+export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: number, budget: Budget): Trace {
+  const at = `/flows/${index}`;
+  const r = resolve(world, ep, f, at);
+  for (const ns of world.namespaces.values()) ns.resetConntrack();
+  const extraSocket = listenForFlow(r, ep, f.proto);
+  try {
+    const walker = new Walker(world, budget);
+    const pkt = firstPacket(f.proto, r.srcIp, CLIENT_PORT + index, r.dst, r.dport);
+    const first = walker.send(r.from, pkt);
+    const trace: Trace = {
+      name: f.name ?? `${f.from} -> ${f.to}/${f.proto}`,
+      verdict: verdictOf(first), deliveredTo: null, connects: false, reason: reasonOf(first),
+      reply: null, steps: walker.steps, hops: walker.hops,
+    };
+    if (first.kind !== "delivered") return trace;
+    const socket = f.proto === "icmp" ? null : first.ns.socketFor(first.packet.dst, first.packet.dport, f.proto);
+    const listening = f.proto === "icmp" || socket !== undefined;
+    trace.deliveredTo = { namespace: first.ns.name, ip: formatIPv4(first.packet.dst), port: f.proto === "icmp" ? null : first.packet.dport };
+    const replyWalker = new Walker(world, budget);
+    const back = replyWalker.send(first.ns, answer(first.packet, listening));
+    const backHome = back.kind === "delivered" && back.ns === r.from;
+    trace.reply = { verdict: verdictOf(back), steps: replyWalker.steps, hops: replyWalker.hops };
+    trace.connects = listening && backHome && (f.proto !== "udp" || socket !== undefined);
+    if (socket?.relay) relay(trace, walker, first.ns, socket.relay, f.proto, index);
+    return trace;
+  } finally {
+    if (extraSocket) r.destNs?.sockets.splice(r.destNs.sockets.indexOf(extraSocket), 1);
+  }
+}
+
+/** The contract's listener at the flow's destination port (unless Docker owns it on the host). */
+function listenForFlow(r: Resolved, ep: Endpoints, proto: Proto) {
+  const ns = r.destNs;
+  if (!ns || proto === "icmp" || ns.socketFor(r.dst, r.dport, proto)) return null;
+  if (ns.kind === "host" && ep.dockerOwns(r.dport, proto)) return null;
+  const s = { ip: 0, port: r.dport, proto, owner: "app", relay: null };
+  ns.sockets.push(s);
+  return s;
+}
+
+/** docker-proxy accepted the connection; its own connection to the container continues the trace. */
+function relay(trace: Trace, walker: Walker, ns: Namespace, to: { ip: IPv4; port: number }, proto: Proto, index: number): void {
+  walker.hops.push({ namespace: ns.name, event: "proxy", detail: `docker-proxy relays to ${formatIPv4(to.ip)}:${to.port}` });
+  const leg = walker.send(ns, firstPacket(proto, 0, PROXY_PORT + index, to.ip, to.port));
+  trace.verdict = verdictOf(leg);
+  trace.reason = reasonOf(leg);
+  trace.deliveredTo = leg.kind === "delivered"
+    ? { namespace: leg.ns.name, ip: formatIPv4(leg.packet.dst), port: proto === "icmp" ? null : leg.packet.dport }
+    : null;
+}
+
+export { viewOf };

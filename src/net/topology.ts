@@ -1,0 +1,146 @@
+// Network namespaces, their interfaces, routes, sockets and rulesets: the world a packet walks.
+import { broadcastOf, inCidr, parseCidr, parseIPv4, type Cidr, type IPv4 } from "./address.js";
+import { Conntrack } from "../netfilter/conntrack.js";
+import type { Ruleset } from "../netfilter/ruleset.js";
+import type { AddrType, NamespaceView, Proto } from "../netfilter/types.js";
+
+export interface Address {
+  ip: IPv4;
+  net: Cidr;
+}
+
+export interface Iface {
+  name: string;
+  kind: "loopback" | "veth" | "bridge";
+  addrs: Address[];
+  mac: string;
+  /** The other end of a veth pair (also for the host uplink, whose peer is the outside world). */
+  peer: { ns: string; iface: string } | null;
+  /** The bridge this interface is a port of. */
+  master: string | null;
+  hairpin: boolean;
+  routeLocalnet: boolean;
+}
+
+export interface Route {
+  dst: Cidr;
+  dev: string;
+  via: IPv4 | null;
+  src: IPv4 | null;
+}
+
+export interface Socket {
+  ip: IPv4; // 0 = any address
+  port: number;
+  proto: Proto;
+  owner: string;
+  /** docker-proxy: relays each accepted connection to this address. */
+  relay: { ip: IPv4; port: number } | null;
+}
+
+export type NamespaceKind = "host" | "container" | "external";
+
+const LOOPBACK = parseCidr("127.0.0.0/8");
+const MULTICAST = parseCidr("224.0.0.0/4");
+const LIMITED_BROADCAST = parseIPv4("255.255.255.255");
+
+export class Namespace implements NamespaceView {
+  readonly ifaces = new Map<string, Iface>();
+  readonly routes: Route[] = [];
+  readonly sockets: Socket[] = [];
+  ruleset: Ruleset | null = null;
+  conntrack = new Conntrack();
+  ipForward = false;
+  /** br_netfilter's bridge-nf-call-iptables: bridged IPv4 frames traverse iptables. */
+  bridgeNfCall = false;
+
+  constructor(readonly name: string, readonly kind: NamespaceKind) {
+    this.addIface({ name: "lo", kind: "loopback", addrs: [{ ip: parseIPv4("127.0.0.1"), net: LOOPBACK }], mac: "00:00:00:00:00:00" });
+  }
+
+  addIface(spec: Partial<Iface> & Pick<Iface, "name" | "kind" | "mac">): Iface {
+    const iface: Iface = { addrs: [], peer: null, master: null, hairpin: false, routeLocalnet: false, ...spec };
+    this.ifaces.set(iface.name, iface);
+    return iface;
+  }
+
+  isLocal(ip: IPv4): boolean {
+    if (inCidr(ip, LOOPBACK)) return true;
+    for (const i of this.ifaces.values()) for (const a of i.addrs) if (a.ip === ip) return true;
+    return false;
+  }
+
+  addrType(ip: IPv4): AddrType {
+    if (ip === 0 || ip === LIMITED_BROADCAST) return "BROADCAST";
+    if (inCidr(ip, MULTICAST)) return "MULTICAST";
+    if (this.isLocal(ip)) return "LOCAL";
+    for (const i of this.ifaces.values())
+      for (const a of i.addrs) if (a.net.prefix < 31 && (ip === broadcastOf(a.net) || ip === a.net.addr) && i.kind !== "loopback") return "BROADCAST";
+    return "UNICAST";
+  }
+
+  /** Longest-prefix match in the main table (the local table is checked by the caller). */
+  route(dst: IPv4): Route | null {
+    let best: Route | null = null;
+    for (const r of this.routes) if (inCidr(dst, r.dst) && (!best || r.dst.prefix > best.dst.prefix)) best = r;
+    return best;
+  }
+
+  primaryAddr(dev: string | null): IPv4 | null {
+    return dev ? (this.ifaces.get(dev)?.addrs[0]?.ip ?? null) : null;
+  }
+
+  sourceAddrFor(dev: string, dst: IPv4): IPv4 | null {
+    const iface = this.ifaces.get(dev);
+    if (!iface) return null;
+    const onLink = iface.addrs.find((a) => inCidr(dst, a.net));
+    return (onLink ?? iface.addrs[0])?.ip ?? null;
+  }
+
+  /** The address a local socket sends from to reach dst (route's src hint, else the device's). */
+  sourceFor(dst: IPv4): IPv4 | null {
+    if (this.isLocal(dst)) return inCidr(dst, LOOPBACK) ? parseIPv4("127.0.0.1") : dst;
+    const r = this.route(dst);
+    if (!r) return null;
+    return r.src ?? this.sourceAddrFor(r.dev, r.via ?? dst);
+  }
+
+  socketFor(ip: IPv4, port: number, proto: Proto): Socket | undefined {
+    return (
+      this.sockets.find((s) => s.proto === proto && s.port === port && s.ip === ip) ??
+      this.sockets.find((s) => s.proto === proto && s.port === port && s.ip === 0)
+    );
+  }
+
+  /** Which interface in this namespace owns an address (neighbour resolution on a link). */
+  ifaceWithAddr(ip: IPv4): Iface | undefined {
+    for (const i of this.ifaces.values()) if (i.addrs.some((a) => a.ip === ip)) return i;
+    return undefined;
+  }
+
+  resetConntrack(): void {
+    this.conntrack = new Conntrack();
+  }
+}
+
+export class World {
+  readonly namespaces = new Map<string, Namespace>();
+
+  add(ns: Namespace): Namespace {
+    this.namespaces.set(ns.name, ns);
+    return ns;
+  }
+
+  get(name: string): Namespace {
+    const ns = this.namespaces.get(name);
+    if (!ns) throw new Error(`no namespace "${name}"`);
+    return ns;
+  }
+
+  /** The namespace that owns ip on a non-loopback interface. */
+  owner(ip: IPv4): Namespace | undefined {
+    for (const ns of this.namespaces.values())
+      for (const i of ns.ifaces.values()) if (i.kind !== "loopback" && i.addrs.some((a) => a.ip === ip)) return ns;
+    return undefined;
+  }
+}

@@ -1,0 +1,270 @@
+// The packet's path through the kernel, namespace by namespace: routing, the netfilter hooks in
+// kernel order (raw -> conntrack -> mangle -> nat -> filter -> security), bridges with
+// br_netfilter, veth pairs and loopback. Every rule hit becomes a trace step.
+import { formatIPv4, inCidr, LOOPBACK_NET, type IPv4 } from "./address.js";
+import type { Iface, Namespace, World } from "./topology.js";
+import { applyNat, manipOf, type Connection } from "../netfilter/conntrack.js";
+import { runTable, type Budget, type RuleHit } from "../netfilter/evaluate.js";
+import type { Hook, Packet, TableName } from "../netfilter/types.js";
+
+// Tables at each hook in priority order (NF_IP_PRI_RAW < CONNTRACK < MANGLE < NAT_DST < FILTER
+// < SECURITY < NAT_SRC).
+const HOOK_TABLES: Record<Hook, TableName[]> = {
+  PREROUTING: ["raw", "mangle", "nat"],
+  INPUT: ["mangle", "filter", "security", "nat"],
+  FORWARD: ["mangle", "filter", "security"],
+  OUTPUT: ["raw", "mangle", "nat", "filter", "security"],
+  POSTROUTING: ["mangle", "nat"],
+};
+
+export interface PacketView {
+  src: string;
+  sport: number | null;
+  dst: string;
+  dport: number | null;
+  in: string | null;
+  out: string | null;
+  ct: string;
+}
+
+export interface TraceStep {
+  namespace: string;
+  hook: Hook;
+  table: TableName;
+  chain: string;
+  rule: string;
+  ruleNumber: number | null;
+  verdict: string;
+  packet: PacketView;
+}
+
+export interface Hop {
+  namespace: string;
+  event: "send" | "route" | "bridge" | "veth" | "loopback" | "deliver" | "drop" | "reject" | "unroutable" | "proxy";
+  detail: string;
+}
+
+export type Outcome =
+  | { kind: "delivered"; ns: Namespace; packet: Packet }
+  | { kind: "dropped"; reason: string }
+  | { kind: "rejected"; with: string }
+  | { kind: "unroutable"; reason: string };
+
+export function viewOf(p: Packet): PacketView {
+  const ports = p.proto !== "icmp";
+  return {
+    src: formatIPv4(p.src),
+    sport: ports ? p.sport : null,
+    dst: formatIPv4(p.dst),
+    dport: ports ? p.dport : null,
+    in: p.in,
+    out: p.out,
+    ct: p.ct,
+  };
+}
+
+interface CtRef {
+  conn: Connection;
+  dir: "ORIGINAL" | "REPLY";
+}
+
+const MAX_HOPS = 32; // a routing loop ends here instead of spinning
+
+export class Walker {
+  readonly steps: TraceStep[] = [];
+  readonly hops: Hop[] = [];
+  private hopCount = 0;
+
+  constructor(private world: World, private budget: Budget) {}
+
+  private hop(ns: Namespace, event: Hop["event"], detail: string): void {
+    this.hops.push({ namespace: ns.name, event, detail });
+  }
+
+  private record(ns: Namespace, hook: Hook, hits: RuleHit[]): void {
+    for (const h of hits)
+      this.steps.push({
+        namespace: ns.name, hook, table: h.table, chain: h.chain, rule: h.rule,
+        ruleNumber: h.ruleNumber, verdict: h.verdict, packet: viewOf(h.packet),
+      });
+  }
+
+  private track(ns: Namespace, p: Packet): { p: Packet; ct: CtRef } {
+    const t = ns.conntrack.track(p);
+    return { p: { ...p, ct: t.state, ctDir: t.dir }, ct: { conn: t.conn, dir: t.dir } };
+  }
+
+  /** Run every table of one hook; returns the packet or the verdict that stopped it. */
+  private runHook(ns: Namespace, hook: Hook, p: Packet, ct: CtRef): Packet | Outcome {
+    const manip = manipOf(hook);
+    for (const table of HOOK_TABLES[hook]) {
+      if (table === "nat") {
+        p = this.nat(ns, hook, p, ct, manip!);
+        continue;
+      }
+      const base = ns.ruleset?.baseChain(table, hook);
+      if (!base) continue;
+      const res = runTable(ns.ruleset!, table, hook, base, { packet: p, ns, ctOrig: ct.conn.orig }, this.budget);
+      this.record(ns, hook, res.hits);
+      p = res.packet;
+      if (res.verdict === "DROP") return this.stop(ns, { kind: "dropped", reason: `${table} ${hook}` });
+      if (res.verdict === "REJECT") return this.stop(ns, { kind: "rejected", with: res.reject ?? "icmp-port-unreachable" });
+    }
+    return p;
+  }
+
+  // The nat table is consulted only for the first packet of a connection, once per manip type;
+  // every packet (both directions) then gets the bindings applied (nf_nat_inet_fn).
+  private nat(ns: Namespace, hook: Hook, p: Packet, ct: CtRef, manip: "dst" | "src"): Packet {
+    const base = ns.ruleset?.baseChain("nat", hook);
+    if (p.ct === "NEW" && ct.dir === "ORIGINAL" && !ct.conn.natDone[manip] && base) {
+      const res = runTable(ns.ruleset!, "nat", hook, base, { packet: p, ns, ctOrig: ct.conn.orig }, this.budget);
+      ct.conn.natDone[manip] = true;
+      if (res.nat) ns.conntrack.bind(ct.conn, res.nat.kind, res.nat.ip, res.nat.port);
+      const after = applyNat(ct.conn, ct.dir, manip, res.packet);
+      const last = res.hits[res.hits.length - 1];
+      if (last && res.nat) last.packet = after;
+      this.record(ns, hook, res.hits);
+      return after;
+    }
+    if (p.ct === "NEW" && ct.dir === "ORIGINAL") ct.conn.natDone[manip] = true;
+    return applyNat(ct.conn, ct.dir, manip, p);
+  }
+
+  private stop(ns: Namespace, o: Outcome): Outcome {
+    const detail = o.kind === "dropped" ? `dropped by ${o.reason}` : o.kind === "rejected" ? `rejected with ${o.with}` : o.kind === "unroutable" ? o.reason : "";
+    this.hop(ns, o.kind === "dropped" ? "drop" : o.kind === "rejected" ? "reject" : "unroutable", detail);
+    return o;
+  }
+
+  private guard(): void {
+    if (++this.hopCount > MAX_HOPS) throw new Error("routing loop: the packet crossed more than 32 devices");
+  }
+
+  /** A socket in ns sends p (src 0 = let routing choose). */
+  send(ns: Namespace, p: Packet): Outcome {
+    const first = this.routeOut(ns, p.dst);
+    if ("kind" in first) return this.stop(ns, first);
+    const src = p.src || ns.sourceFor(p.dst) || 0;
+    let pkt: Packet = { ...p, src, in: null, out: first.dev, physIn: null, physOut: null };
+    this.hop(ns, "send", `${formatIPv4(src)} -> ${formatIPv4(pkt.dst)} via ${first.dev}`);
+    const tracked = this.track(ns, pkt);
+    pkt = tracked.p;
+    const out = this.runHook(ns, "OUTPUT", pkt, tracked.ct);
+    if ("kind" in out) return out;
+    let route = first;
+    if (out.dst !== pkt.dst) {
+      const again = this.routeOut(ns, out.dst);
+      if ("kind" in again) return this.stop(ns, again);
+      route = again;
+      this.hop(ns, "route", `rerouted after NAT: ${formatIPv4(out.dst)} via ${route.dev}`);
+    }
+    return this.postrouting(ns, { ...out, out: route.dev }, tracked.ct, route);
+  }
+
+  private routeOut(ns: Namespace, dst: IPv4): { dev: string; nexthop: IPv4 } | Outcome {
+    if (ns.isLocal(dst)) return { dev: "lo", nexthop: dst };
+    const r = ns.route(dst);
+    if (!r) return { kind: "unroutable", reason: `no route to ${formatIPv4(dst)} in ${ns.name}` };
+    return { dev: r.dev, nexthop: r.via ?? dst };
+  }
+
+  private postrouting(ns: Namespace, p: Packet, ct: CtRef, route: { dev: string; nexthop: IPv4 }): Outcome {
+    const post = this.runHook(ns, "POSTROUTING", p, ct);
+    if ("kind" in post) return post;
+    return this.transmit(ns, route.dev, post, route.nexthop);
+  }
+
+  private transmit(ns: Namespace, dev: string, p: Packet, nexthop: IPv4): Outcome {
+    this.guard();
+    const iface = ns.ifaces.get(dev)!;
+    const clean: Packet = { ...p, in: null, out: null, physIn: null, physOut: null, ct: "NEW", ctDir: "ORIGINAL" };
+    if (iface.kind === "loopback") {
+      this.hop(ns, "loopback", "looped back on lo");
+      return this.receive(ns, iface, clean);
+    }
+    if (iface.kind === "bridge") {
+      const port = this.portFor(ns, iface, nexthop);
+      if (!port) return this.stop(ns, { kind: "unroutable", reason: `no neighbour ${formatIPv4(nexthop)} on ${dev}` });
+      this.hop(ns, "bridge", `${dev} forwards the frame out of port ${port.name}`);
+      return this.acrossVeth(ns, port, clean, nexthop);
+    }
+    return this.acrossVeth(ns, iface, clean, nexthop);
+  }
+
+  private acrossVeth(ns: Namespace, iface: Iface, p: Packet, nexthop: IPv4): Outcome {
+    if (!iface.peer) return this.stop(ns, { kind: "unroutable", reason: `${iface.name} has no peer` });
+    const peerNs = this.world.get(iface.peer.ns);
+    const peer = peerNs.ifaces.get(iface.peer.iface)!;
+    this.hop(ns, "veth", `${ns.name}/${iface.name} -> ${peerNs.name}/${peer.name}`);
+    if (peer.master) return this.bridgeIngress(peerNs, peer, p, nexthop);
+    return this.receive(peerNs, peer, p);
+  }
+
+  /** The bridge port whose far end owns ip. */
+  private portFor(ns: Namespace, bridge: Iface, ip: IPv4): Iface | undefined {
+    for (const port of ns.ifaces.values()) {
+      if (port.master !== bridge.name || !port.peer) continue;
+      const far = this.world.get(port.peer.ns).ifaces.get(port.peer.iface);
+      if (far?.addrs.some((a) => a.ip === ip)) return port;
+    }
+    return undefined;
+  }
+
+  private bridgeIngress(ns: Namespace, port: Iface, p: Packet, nexthop: IPv4): Outcome {
+    const bridge = ns.ifaces.get(port.master!)!;
+    if (bridge.addrs.some((a) => a.ip === nexthop)) return this.receive(ns, bridge, { ...p, physIn: port.name });
+    const outPort = this.portFor(ns, bridge, nexthop);
+    if (!outPort) return this.stop(ns, { kind: "unroutable", reason: `no neighbour ${formatIPv4(nexthop)} on ${bridge.name}` });
+    if (!ns.bridgeNfCall) return this.bridgeOut(ns, port, outPort, p, nexthop);
+    // br_netfilter: the bridged frame goes through iptables as if routed from bridge to bridge.
+    let pkt: Packet = { ...p, in: bridge.name, out: null, physIn: port.name };
+    const tracked = this.track(ns, pkt);
+    const pre = this.runHook(ns, "PREROUTING", tracked.p, tracked.ct);
+    if ("kind" in pre) return pre;
+    if (pre.dst !== p.dst) return this.routeInput(ns, bridge, pre, tracked.ct);
+    pkt = { ...pre, out: bridge.name, physOut: outPort.name };
+    const fwd = this.runHook(ns, "FORWARD", pkt, tracked.ct);
+    if ("kind" in fwd) return fwd;
+    const post = this.runHook(ns, "POSTROUTING", { ...fwd, in: null }, tracked.ct);
+    if ("kind" in post) return post;
+    return this.bridgeOut(ns, port, outPort, post, nexthop);
+  }
+
+  private bridgeOut(ns: Namespace, inPort: Iface, outPort: Iface, p: Packet, nexthop: IPv4): Outcome {
+    if (outPort === inPort && !inPort.hairpin)
+      return this.stop(ns, { kind: "dropped", reason: `bridge: hairpin mode is off on ${inPort.name}, a frame is never sent back out its ingress port` });
+    this.hop(ns, "bridge", `${inPort.master} bridges the frame from ${inPort.name} to ${outPort.name}`);
+    return this.acrossVeth(ns, outPort, { ...p, in: null, out: null, physIn: null, physOut: null }, nexthop);
+  }
+
+  private receive(ns: Namespace, iface: Iface, p: Packet): Outcome {
+    this.guard();
+    const fromOutside = iface.kind !== "loopback";
+    if (fromOutside && inCidr(p.src, LOOPBACK_NET) && !iface.routeLocalnet)
+      return this.stop(ns, { kind: "dropped", reason: `martian source ${formatIPv4(p.src)} on ${iface.name}` });
+    const tracked = this.track(ns, { ...p, in: iface.name, out: null });
+    const pre = this.runHook(ns, "PREROUTING", tracked.p, tracked.ct);
+    if ("kind" in pre) return pre;
+    return this.routeInput(ns, iface, pre, tracked.ct);
+  }
+
+  private routeInput(ns: Namespace, iface: Iface, p: Packet, ct: CtRef): Outcome {
+    if (ns.isLocal(p.dst)) {
+      if (iface.kind !== "loopback" && inCidr(p.dst, LOOPBACK_NET) && !iface.routeLocalnet)
+        return this.stop(ns, { kind: "dropped", reason: `martian destination ${formatIPv4(p.dst)} on ${iface.name} (route_localnet=0)` });
+      this.hop(ns, "route", `${formatIPv4(p.dst)} is local: input`);
+      const input = this.runHook(ns, "INPUT", p, ct);
+      if ("kind" in input) return input;
+      this.hop(ns, "deliver", `delivered to ${ns.name} ${formatIPv4(input.dst)}${input.proto === "icmp" ? "" : `:${input.dport}`}`);
+      return { kind: "delivered", ns, packet: input };
+    }
+    if (!ns.ipForward) return this.stop(ns, { kind: "dropped", reason: "ip_forward=0: not a router" });
+    const r = ns.route(p.dst);
+    if (!r) return this.stop(ns, { kind: "unroutable", reason: `no route to ${formatIPv4(p.dst)} in ${ns.name}` });
+    this.hop(ns, "route", `forward ${formatIPv4(p.dst)} via ${r.dev}${r.via ? ` gw ${formatIPv4(r.via)}` : ""}`);
+    const fwd = this.runHook(ns, "FORWARD", { ...p, out: r.dev }, ct);
+    if ("kind" in fwd) return fwd;
+    return this.postrouting(ns, fwd, ct, { dev: r.dev, nexthop: r.via ?? p.dst });
+  }
+}

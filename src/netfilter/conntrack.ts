@@ -1,0 +1,73 @@
+// Connection tracking for one namespace: the original/reply tuples of each connection and the
+// NAT bindings decided on its first packet (nf_conntrack + nf_nat in miniature).
+import type { CtState, CtTuple, Hook, Packet } from "./types.js";
+
+export interface Connection {
+  orig: CtTuple;
+  reply: CtTuple;
+  /** NAT manip types already decided (null binding included), as nf_nat_initialized(). */
+  natDone: { dst: boolean; src: boolean };
+  seenReply: boolean;
+}
+
+function same(a: CtTuple, p: Packet): boolean {
+  return a.proto === p.proto && a.src === p.src && a.dst === p.dst && a.sport === p.sport && a.dport === p.dport;
+}
+
+function tupleOf(p: Packet): CtTuple {
+  return { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
+}
+
+export function invert(t: CtTuple): CtTuple {
+  return { proto: t.proto, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
+}
+
+export class Conntrack {
+  private conns: Connection[] = [];
+
+  /** Find or create the connection of p; returns it with p's direction and conntrack state. */
+  track(p: Packet): { conn: Connection; dir: "ORIGINAL" | "REPLY"; state: CtState } {
+    for (const conn of this.conns) {
+      if (same(conn.orig, p)) return { conn, dir: "ORIGINAL", state: conn.seenReply ? "ESTABLISHED" : "NEW" };
+      if (same(conn.reply, p)) {
+        conn.seenReply = true;
+        return { conn, dir: "REPLY", state: "ESTABLISHED" };
+      }
+    }
+    const orig = tupleOf(p);
+    const conn: Connection = { orig, reply: invert(orig), natDone: { dst: false, src: false }, seenReply: false };
+    this.conns.push(conn);
+    return { conn, dir: "ORIGINAL", state: "NEW" };
+  }
+
+  /** Record a NAT binding: the reply tuple changes so replies can be un-NATed. */
+  bind(conn: Connection, kind: "DNAT" | "SNAT", ip: number, port: number | null): void {
+    if (kind === "DNAT") conn.reply = { ...conn.reply, src: ip, sport: port ?? conn.reply.sport };
+    else conn.reply = { ...conn.reply, dst: ip, dport: port ?? conn.reply.dport };
+  }
+
+  size(): number {
+    return this.conns.length;
+  }
+}
+
+/** Which NAT manip a hook performs: destination before routing, source after. */
+export function manipOf(hook: Hook): "dst" | "src" | null {
+  if (hook === "PREROUTING" || hook === "OUTPUT") return "dst";
+  if (hook === "POSTROUTING" || hook === "INPUT") return "src";
+  return null;
+}
+
+/**
+ * Rewrite p to what the connection's NAT bindings say for this manip, in either direction:
+ * the packet becomes the inverse of the other direction's tuple (nf_nat_packet).
+ */
+export function applyNat(conn: Connection, dir: "ORIGINAL" | "REPLY", manip: "dst" | "src", p: Packet): Packet {
+  const target = invert(dir === "ORIGINAL" ? conn.reply : conn.orig);
+  if (manip === "dst") {
+    if (p.dst === target.dst && p.dport === target.dport) return p;
+    return { ...p, dst: target.dst, dport: p.proto === "icmp" ? p.dport : target.dport };
+  }
+  if (p.src === target.src && p.sport === target.sport) return p;
+  return { ...p, src: target.src, sport: p.proto === "icmp" ? p.sport : target.sport };
+}

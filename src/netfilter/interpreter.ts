@@ -1,0 +1,181 @@
+// Applies iptables commands (-N -X -F -A -I -C -D -P) to a Ruleset the way the iptables binary
+// does, including its error messages, so that Docker's "-C then -A" logic can be replayed.
+import { parseRule, RuleParseError } from "./rule.js";
+import { BUILTIN_CHAINS, TABLE_NAMES, type Chain, type Ruleset, type Table } from "./ruleset.js";
+import { isStandard, type Hook, type Rule, type TableName } from "./types.js";
+
+export interface CommandResult {
+  ok: boolean;
+  error?: string;
+}
+
+export class IptablesError extends Error {}
+
+const COMMANDS: Record<string, string> = {
+  "-A": "A", "--append": "A", "-I": "I", "--insert": "I", "-D": "D", "--delete": "D",
+  "-C": "C", "--check": "C", "-N": "N", "--new-chain": "N", "-X": "X", "--delete-chain": "X",
+  "-F": "F", "--flush": "F", "-P": "P", "--policy": "P",
+};
+
+const MAX_CHAIN_NAME = 28; // XT_EXTENSION_MAXNAMELEN - 1
+
+function fail(msg: string): never {
+  throw new IptablesError(msg);
+}
+
+function chainOf(t: Table, name: string): Chain {
+  const c = t.chains.get(name);
+  if (!c) fail("iptables: No chain/target/match by that name.");
+  return c;
+}
+
+function checkTarget(t: Table, chain: Chain, rule: Rule): void {
+  const tg = rule.target;
+  if (isStandard(tg)) {
+    if (tg.kind === "jump" || tg.kind === "goto") {
+      const dest = t.chains.get(tg.chain);
+      if (!dest || dest.builtin) fail(`iptables v1.8.9 (nf_tables): Chain '${tg.chain}' does not exist`);
+      if (reaches(t, tg.chain, chain.name, new Set())) fail("iptables: Too many levels of symbolic links.");
+    }
+    if (tg.kind === "verdict" && tg.verdict === "RETURN" && chain.builtin) return; // allowed; acts as policy
+    return;
+  }
+  const mod = tg.module;
+  if (mod.tables && !mod.tables.includes(t.name))
+    fail(`iptables: ${mod.name} target: only valid in ${mod.tables.join("/")} table, not ${t.name}`);
+  if (mod.hooks && chain.builtin && !mod.hooks.includes(chain.name as Hook))
+    fail(`iptables: ${mod.name} target: used from hooks ${chain.name}, but only usable from ${mod.hooks.join("/")}`);
+}
+
+/** Would jumping from `from` to `to` close a loop (the kernel's mark_source_chains check)? */
+function reaches(t: Table, start: string, goal: string, seen: Set<string>): boolean {
+  if (start === goal) return true;
+  if (seen.has(start)) return false;
+  seen.add(start);
+  for (const r of t.chains.get(start)?.rules ?? []) {
+    const tg = r.target;
+    if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto") && reaches(t, tg.chain, goal, seen)) return true;
+  }
+  return false;
+}
+
+function findRule(chain: Chain, rule: Rule): number {
+  return chain.rules.findIndex((r) => r.spec === rule.spec);
+}
+
+function parseSpec(argv: string[]): Rule {
+  try {
+    return parseRule(argv);
+  } catch (e) {
+    if (e instanceof RuleParseError) fail(`iptables v1.8.9 (nf_tables): ${e.message}`);
+    throw e;
+  }
+}
+
+function ruleNumber(text: string | undefined, max: number): number | null {
+  if (text === undefined || !/^\d+$/.test(text)) return null;
+  const n = Number(text);
+  if (n < 1 || n > max) fail("iptables: Index of insertion too big.");
+  return n;
+}
+
+function run(rs: Ruleset, argv: string[]): void {
+  let table: TableName = "filter";
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "-t" || a === "--table") {
+      const name = argv[++i] as TableName;
+      if (!TABLE_NAMES.includes(name)) fail(`iptables v1.8.9 (nf_tables): table '${name}' does not exist`);
+      table = name;
+    } else if (a === "--wait" || a === "-w") {
+      if (/^\d+$/.test(argv[i + 1] ?? "")) i++;
+    } else rest.push(a);
+  }
+  const cmd = COMMANDS[rest[0] ?? ""];
+  if (!cmd) fail(`iptables v1.8.9 (nf_tables): no command specified`);
+  const chainName = rest[1];
+  const args = rest.slice(2);
+  const t = rs.table(table);
+  switch (cmd) {
+    case "N": {
+      if (!chainName) fail("iptables: -N requires a chain name");
+      if (t.chains.has(chainName)) fail("iptables: Chain already exists.");
+      if (chainName.length > MAX_CHAIN_NAME || chainName.startsWith("-")) fail(`iptables: chain name \`${chainName}' is invalid`);
+      t.chains.set(chainName, { name: chainName, builtin: false, policy: null, rules: [], instantiated: true });
+      return;
+    }
+    case "X": {
+      const names = chainName ? [chainName] : [...t.chains.values()].filter((c) => !c.builtin).map((c) => c.name);
+      for (const name of names) deleteChain(t, name);
+      return;
+    }
+    case "F": {
+      const chains = chainName ? [chainOf(t, chainName)] : [...t.chains.values()];
+      for (const c of chains) c.rules = [];
+      return;
+    }
+    case "P": {
+      const c = chainOf(t, chainName ?? "");
+      const policy = args[0];
+      if (!c.builtin) fail("iptables: Bad built-in chain name.");
+      if (policy !== "ACCEPT" && policy !== "DROP") fail("iptables: Bad policy name.");
+      c.policy = policy;
+      c.instantiated = true;
+      return;
+    }
+    case "A":
+    case "I":
+    case "C":
+    case "D":
+      return ruleCommand(t, cmd, chainName, args);
+  }
+}
+
+function deleteChain(t: Table, name: string): void {
+  const c = chainOf(t, name);
+  if (c.builtin) fail("iptables: Can't delete built-in chain.");
+  if (c.rules.length) fail("iptables: Directory not empty.");
+  for (const other of t.chains.values())
+    for (const r of other.rules) {
+      const tg = r.target;
+      if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto") && tg.chain === name)
+        fail("iptables: Too many links.");
+    }
+  t.chains.delete(name);
+}
+
+function ruleCommand(t: Table, cmd: string, chainName: string | undefined, args: string[]): void {
+  const c = chainOf(t, chainName ?? "");
+  if (cmd === "D" && args.length === 1 && /^\d+$/.test(args[0]!)) {
+    const n = ruleNumber(args[0], c.rules.length);
+    if (n === null) fail("iptables: Index of deletion too big.");
+    c.rules.splice(n - 1, 1);
+    return;
+  }
+  const pos = cmd === "I" ? ruleNumber(args[0], c.rules.length + 1) : null;
+  const rule = parseSpec(pos === null ? args : args.slice(1));
+  checkTarget(t, c, rule);
+  const at = findRule(c, rule);
+  if (cmd === "C" || cmd === "D") {
+    if (at < 0) fail("iptables: Bad rule (does a matching rule exist in that chain?).");
+    if (cmd === "D") c.rules.splice(at, 1);
+    return;
+  }
+  c.instantiated = true;
+  if (cmd === "A") c.rules.push(rule);
+  else c.rules.splice((pos ?? 1) - 1, 0, rule);
+}
+
+/** Run one iptables command; failures are results (Docker checks them), not exceptions. */
+export function applyCommand(rs: Ruleset, argv: string[]): CommandResult {
+  try {
+    run(rs, argv);
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof IptablesError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+export { BUILTIN_CHAINS };

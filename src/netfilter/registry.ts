@@ -1,0 +1,35 @@
+// One registry for `-m NAME` and `-j NAME`, like xtables_find_match/xtables_find_target.
+// An extension that is not here is an error naming it, never silently ignored.
+import type { MatchModule, Proto, TargetModule } from "./types.js";
+import { addrtype } from "./matches/addrtype.js";
+import { comment } from "./matches/comment.js";
+import { conntrack, state } from "./matches/conntrack.js";
+import { icmp } from "./matches/icmp.js";
+import { multiport } from "./matches/multiport.js";
+import { tcp } from "./matches/tcp.js";
+import { sctp, udp } from "./matches/udp.js";
+import { DNAT, MASQUERADE, REDIRECT, SNAT } from "./targets/nat.js";
+import { CHECKSUM, LOG, MARK, REJECT, TRACE } from "./targets/filter.js";
+
+const MATCHES = new Map<string, MatchModule<any>>(
+  [tcp, udp, sctp, icmp, addrtype, conntrack, state, multiport, comment].map((m) => [m.name, m]),
+);
+
+const TARGETS = new Map<string, TargetModule<any>>(
+  [DNAT, SNAT, MASQUERADE, REDIRECT, REJECT, LOG, TRACE, MARK, CHECKSUM].map((t) => [t.name, t]),
+);
+
+export function findMatch(name: string): MatchModule<any> {
+  const m = MATCHES.get(name);
+  if (!m) throw new Error(`Couldn't load match \`${name}': not supported by nfplay`);
+  return m;
+}
+
+/** The match `-p tcp` loads implicitly when a protocol option such as --dport follows. */
+export function protoMatch(proto: Proto | "all"): MatchModule<any> | undefined {
+  return proto === "all" ? undefined : MATCHES.get(proto);
+}
+
+export function findTarget(name: string): TargetModule<any> | undefined {
+  return TARGETS.get(name);
+}

@@ -1,0 +1,167 @@
+// Parse an iptables rule specification (the argv after "-A CHAIN") into a Rule, and print it
+// back in iptables-save's canonical order: -s -d -i -o -p, matches in load order, target.
+import { formatCidr, parseCidr } from "../net/address.js";
+import { findMatch, findTarget, protoMatch } from "./registry.js";
+import type { ArgReader, IfaceFilter, MatchInstance, Proto, Rule, RuleHeader, TargetInstance, StandardTarget } from "./types.js";
+
+const PROTOS: Record<string, Proto | "all"> = {
+  all: "all", "0": "all", tcp: "tcp", "6": "tcp", udp: "udp", "17": "udp", sctp: "sctp", "132": "sctp", icmp: "icmp", "1": "icmp",
+};
+
+const HEADER_FLAGS: Record<string, "src" | "dst" | "in" | "out" | "proto"> = {
+  "-s": "src", "--source": "src", "--src": "src",
+  "-d": "dst", "--destination": "dst", "--dst": "dst",
+  "-i": "in", "--in-interface": "in",
+  "-o": "out", "--out-interface": "out",
+  "-p": "proto", "--protocol": "proto",
+};
+
+export class RuleParseError extends Error {}
+
+class Reader implements ArgReader {
+  constructor(private argv: string[], public pos = 0) {}
+  done(): boolean {
+    return this.pos >= this.argv.length;
+  }
+  next(): string {
+    return this.argv[this.pos++]!;
+  }
+  peek(): string | undefined {
+    return this.argv[this.pos];
+  }
+  value(option: string): string {
+    const v = this.argv[this.pos];
+    if (v === undefined) throw new RuleParseError(`option "--${option}" requires an argument`);
+    this.pos++;
+    return v;
+  }
+}
+
+function parseIface(name: string, neg: boolean): IfaceFilter {
+  if (name.length === 0 || name.length > 15 || /[\s/]/.test(name)) throw new RuleParseError(`Invalid interface name "${name}"`);
+  return { name, neg };
+}
+
+function setHeader(h: RuleHeader, field: "src" | "dst" | "in" | "out" | "proto", value: string, neg: boolean): void {
+  if (h[field] !== null) throw new RuleParseError(`multiple ${field === "proto" ? "-p" : field} flags not allowed`);
+  if (field === "src" || field === "dst") {
+    try {
+      // iptables resolves addresses with inet_aton, so Docker's "0/0" means 0.0.0.0/0.
+      h[field] = { cidr: parseCidr(value.replace(/^0(?=\/|$)/, "0.0.0.0")), neg };
+    } catch {
+      throw new RuleParseError(`host/network \`${value}' not found`);
+    }
+  } else if (field === "proto") {
+    const p = PROTOS[value.toLowerCase()];
+    if (!p) throw new RuleParseError(`unknown protocol "${value}" specified`);
+    h.proto = { proto: p, neg };
+  } else h[field] = parseIface(value, neg);
+}
+
+interface ParseState {
+  header: RuleHeader;
+  matches: MatchInstance[];
+  target: StandardTarget | TargetInstance;
+}
+
+function parseTarget(name: string, isGoto: boolean): StandardTarget | TargetInstance {
+  if (isGoto) return { kind: "goto", chain: name };
+  if (name === "ACCEPT" || name === "DROP" || name === "RETURN") return { kind: "verdict", verdict: name };
+  const mod = findTarget(name);
+  if (mod) return { module: mod, opts: mod.create() };
+  return { kind: "jump", chain: name };
+}
+
+/** Route "--option" to the target, then the newest match that knows it, then the implicit -p match. */
+function parseOption(st: ParseState, option: string, neg: boolean, r: Reader): void {
+  const name = option.slice(2);
+  if ("module" in st.target && st.target.module.options.includes(name)) {
+    st.target.module.parse(st.target.opts, name, neg, r, st.header);
+    return;
+  }
+  for (let i = st.matches.length - 1; i >= 0; i--) {
+    const m = st.matches[i]!;
+    if (m.module.options.includes(name)) return m.module.parse(m.opts, name, neg, r, st.header);
+  }
+  const implicit = st.header.proto && !st.header.proto.neg ? protoMatch(st.header.proto.proto) : undefined;
+  if (implicit && implicit.options.includes(name)) {
+    const inst = { module: implicit, opts: implicit.create() };
+    st.matches.push(inst);
+    return implicit.parse(inst.opts, name, neg, r, st.header);
+  }
+  throw new RuleParseError(`unknown option "${option}"`);
+}
+
+export function parseRule(argv: string[]): Rule {
+  const st: ParseState = {
+    header: { src: null, dst: null, in: null, out: null, proto: null },
+    matches: [],
+    target: { kind: "none" },
+  };
+  const r = new Reader(argv);
+  while (!r.done()) {
+    let tok = r.next();
+    let neg = false;
+    if (tok === "!") {
+      neg = true;
+      if (r.done()) throw new RuleParseError("\"!\" at the end of the rule");
+      tok = r.next();
+    }
+    const field = HEADER_FLAGS[tok];
+    if (field) setHeader(st.header, field, r.value(tok), neg);
+    else if (tok === "-m" || tok === "--match") {
+      const mod = findMatchOrThrow(r.value("match"));
+      st.matches.push({ module: mod, opts: mod.create() });
+    } else if (tok === "-j" || tok === "--jump" || tok === "-g" || tok === "--goto") {
+      if (!("kind" in st.target && st.target.kind === "none")) throw new RuleParseError("multiple -j flags not allowed");
+      st.target = parseTarget(r.value("jump"), tok === "-g" || tok === "--goto");
+    } else if (tok.startsWith("--")) parseOption(st, tok, neg, r);
+    else throw new RuleParseError(`Bad argument \`${tok}'`);
+  }
+  for (const m of st.matches) m.module.finish?.(m.opts, st.header);
+  if ("module" in st.target) st.target.module.finish?.(st.target.opts, st.header);
+  return { ...st, spec: saveSpec(st) };
+}
+
+function findMatchOrThrow(name: string) {
+  try {
+    return findMatch(name);
+  } catch (e) {
+    throw new RuleParseError((e as Error).message);
+  }
+}
+
+function neg(b: boolean): string {
+  return b ? "! " : "";
+}
+
+function saveSpec(st: ParseState): string {
+  const h = st.header;
+  const parts: string[] = [];
+  // 0.0.0.0/0 is "any": the kernel stores no address match, so iptables-save prints nothing.
+  if (h.src && h.src.cidr.prefix > 0) parts.push(`${neg(h.src.neg)}-s ${formatCidr(h.src.cidr)}`);
+  if (h.dst && h.dst.cidr.prefix > 0) parts.push(`${neg(h.dst.neg)}-d ${formatCidr(h.dst.cidr)}`);
+  if (h.in) parts.push(`${neg(h.in.neg)}-i ${h.in.name}`);
+  if (h.out) parts.push(`${neg(h.out.neg)}-o ${h.out.name}`);
+  if (h.proto && h.proto.proto !== "all") parts.push(`${neg(h.proto.neg)}-p ${h.proto.proto}`);
+  for (const m of st.matches) {
+    const opts = m.module.save(m.opts);
+    parts.push(opts ? `-m ${m.module.name} ${opts}` : `-m ${m.module.name}`);
+  }
+  const t = st.target;
+  if ("module" in t) {
+    const opts = t.module.save(t.opts);
+    parts.push(opts ? `-j ${t.module.name} ${opts}` : `-j ${t.module.name}`);
+  } else if (t.kind === "verdict") parts.push(`-j ${t.verdict}`);
+  else if (t.kind === "jump") parts.push(`-j ${t.chain}`);
+  else if (t.kind === "goto") parts.push(`-g ${t.chain}`);
+  return parts.join(" ");
+}
+
+/** Interface match with iptables' "+" wildcard suffix. */
+export function ifaceMatches(f: IfaceFilter | null, dev: string | null): boolean {
+  if (!f) return true;
+  const name = dev ?? "";
+  const hit = f.name.endsWith("+") ? name.startsWith(f.name.slice(0, -1)) : name === f.name;
+  return hit !== f.neg;
+}

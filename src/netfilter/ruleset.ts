@@ -1,0 +1,60 @@
+// Tables -> chains -> rules: what the kernel holds for one network namespace and address family.
+import type { Hook, Rule, TableName } from "./types.js";
+
+export const BUILTIN_CHAINS: Record<TableName, Hook[]> = {
+  raw: ["PREROUTING", "OUTPUT"],
+  mangle: ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
+  nat: ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
+  filter: ["INPUT", "FORWARD", "OUTPUT"],
+  security: ["INPUT", "FORWARD", "OUTPUT"],
+};
+
+// The order iptables-nft (>= 1.8.6, enum nft_table_type) dumps existing tables in.
+export const SAVE_TABLE_ORDER: TableName[] = ["mangle", "security", "raw", "filter", "nat"];
+
+export const TABLE_NAMES = Object.keys(BUILTIN_CHAINS) as TableName[];
+
+export interface Chain {
+  name: string;
+  builtin: boolean;
+  policy: "ACCEPT" | "DROP" | null;
+  rules: Rule[];
+  /**
+   * Whether the chain exists in the kernel. iptables-nft creates base chains lazily (on the
+   * first rule or policy), so a built-in chain nobody touched is printed by iptables-save but
+   * sees no packets and shows up in no trace.
+   */
+  instantiated: boolean;
+}
+
+export interface Table {
+  name: TableName;
+  chains: Map<string, Chain>;
+}
+
+export class Ruleset {
+  readonly tables = new Map<TableName, Table>();
+
+  table(name: TableName): Table {
+    let t = this.tables.get(name);
+    if (!t) {
+      t = { name, chains: new Map() };
+      for (const hook of BUILTIN_CHAINS[name])
+        t.chains.set(hook, { name: hook, builtin: true, policy: "ACCEPT", rules: [], instantiated: false });
+      this.tables.set(name, t);
+    }
+    return t;
+  }
+
+  /** The chain a hook enters, when the table and that base chain exist. */
+  baseChain(table: TableName, hook: Hook): Chain | undefined {
+    const c = this.tables.get(table)?.chains.get(hook);
+    return c?.instantiated ? c : undefined;
+  }
+
+  ruleCount(): number {
+    let n = 0;
+    for (const t of this.tables.values()) for (const c of t.chains.values()) n += c.rules.length;
+    return n;
+  }
+}

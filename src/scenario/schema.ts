@@ -1,0 +1,119 @@
+// The request body of POST /simulate (and input of `nfplay simulate`), as the public
+// contract (shared/api-contract.md) describes it. Objects are strict so that a typo in a
+// key is reported with its JSON pointer instead of being silently ignored.
+import { z } from "zod";
+import { isIPv4, isIPv4Cidr, isIP } from "../net/address.js";
+
+/** Caps that keep every scenario small enough to simulate well inside one request. */
+export const LIMITS = {
+  bodyBytes: 131072,
+  networks: 32,
+  containers: 256,
+  portsPerContainer: 64,
+  flows: 64,
+  commands: 256,
+  commandLength: 2048,
+  nameLength: 128,
+  rulesText: 96 * 1024,
+} as const;
+
+const name = z
+  .string()
+  .min(1)
+  .max(LIMITS.nameLength)
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a Docker name: [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+
+const ipv4 = z.string().refine(isIPv4, "must be an IPv4 address");
+const ipv4Cidr = z.string().refine(isIPv4Cidr, "must be an IPv4 CIDR such as 172.17.0.1/16");
+const anyIp = z.string().refine(isIP, "must be an IPv4 or IPv6 address");
+
+export const dockerSchema = z.strictObject({
+  version: z
+    .string()
+    .regex(/^\d+(\.\d+){0,2}$/, "must be a Docker release such as \"20.10\", \"26\" or \"20.10.24\"")
+    .optional(),
+});
+
+const addressPool = z.strictObject({ base: ipv4Cidr, size: z.number().int().min(1).max(32) });
+
+export const daemonSchema = z.strictObject({
+  bip: ipv4Cidr.optional(),
+  "fixed-cidr": ipv4Cidr.optional(),
+  mtu: z.number().int().min(68).max(65535).optional(),
+  iptables: z.boolean().optional(),
+  ip6tables: z.boolean().optional(),
+  "ip-forward": z.boolean().optional(),
+  "ip-masq": z.boolean().optional(),
+  icc: z.boolean().optional(),
+  "userland-proxy": z.boolean().optional(),
+  ip: anyIp.optional(),
+  "default-address-pools": z.array(addressPool).max(32).optional(),
+  "firewall-backend": z.enum(["iptables", "nftables"]).optional(),
+});
+
+const hostInterface = z.strictObject({
+  name: z.string().min(1).max(15).regex(/^[a-zA-Z0-9_.-]+$/, "must be an interface name"),
+  address: ipv4Cidr,
+  gateway: ipv4.optional(),
+});
+
+export const hostSchema = z.strictObject({
+  interfaces: z.array(hostInterface).min(1).max(8).optional(),
+  sysctl: z.record(z.string().max(128), z.union([z.number().int(), z.string().max(64)])).optional(),
+});
+
+const savedRules = z.strictObject({
+  "iptables-save": z.string().max(LIMITS.rulesText).optional(),
+  "ip6tables-save": z.string().max(LIMITS.rulesText).optional(),
+});
+
+export const networkSchema = z.strictObject({
+  name,
+  driver: z.enum(["bridge", "host", "null", "overlay", "macvlan", "ipvlan", "remote"]).default("bridge"),
+  subnet: ipv4Cidr.optional(),
+  gateway: ipv4.optional(),
+  "ip-range": ipv4Cidr.optional(),
+  internal: z.boolean().optional(),
+  options: z.record(z.string().max(128), z.string().max(256)).optional(),
+});
+
+/** A compose-style port string: [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTO]. */
+export const PORT_SPEC = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):)?(?:(\d{0,5}(?:-\d{1,5})?):)?(\d{1,5}(?:-\d{1,5})?)(?:\/(tcp|udp|sctp))?$/;
+
+export const containerSchema = z.strictObject({
+  name,
+  network: z.union([z.string().min(1).max(LIMITS.nameLength), z.array(name).min(1).max(8)]).optional(),
+  ip: ipv4.optional(),
+  ports: z
+    .array(z.string().regex(PORT_SPEC, "must be a port like \"8080:80\", \"127.0.0.1:53:53/udp\" or \"9000-9002:9000-9002\""))
+    .max(LIMITS.portsPerContainer)
+    .optional(),
+  expose: z.array(z.string().regex(/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/, "must be a port like \"80\" or \"53/udp\"")).max(LIMITS.portsPerContainer).optional(),
+  "publish-all": z.boolean().optional(),
+});
+
+export const flowSchema = z.strictObject({
+  name: z.string().min(1).max(LIMITS.nameLength).optional(),
+  from: z.string().min(1).max(LIMITS.nameLength),
+  to: z.string().min(1).max(LIMITS.nameLength),
+  proto: z.enum(["tcp", "udp", "sctp", "icmp"]).default("tcp"),
+  state: z.enum(["new", "established"]).optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  docker: dockerSchema.optional(),
+  daemon: daemonSchema.optional(),
+  host: hostSchema.optional(),
+  rules: z.record(z.string().max(LIMITS.nameLength), savedRules).optional(),
+  networks: z.array(networkSchema).max(LIMITS.networks).optional(),
+  containers: z.array(containerSchema).max(LIMITS.containers).optional(),
+  commands: z.array(z.string().max(LIMITS.commandLength)).max(LIMITS.commands).optional(),
+  flows: z.array(flowSchema).max(LIMITS.flows).optional(),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type NetworkSpec = z.output<typeof networkSchema>;
+export type ContainerSpec = z.output<typeof containerSchema>;
+export type FlowSpec = z.output<typeof flowSchema>;
+export type DaemonSpec = z.output<typeof daemonSchema>;

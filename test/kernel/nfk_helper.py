@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""Helper processes for the kernel harness (test/kernel/harness.ts). Runs inside a network namespace
+(`ip netns exec NS python3 nfk_helper.py MODE ...`); never started in the root netns.
+
+  serve   tcp|udp BIND PORT LABEL
+      echo server (like the oracle's bin/oracle-echo.py): replies "LABEL local=ip:port peer=ip:port" to
+      every connection / datagram, so the client learns which source address the server saw (SNAT).
+  proxy   tcp|udp HOSTIP HOSTPORT CTRIP CTRPORT
+      docker-proxy emulation: listens on HOSTIP:HOSTPORT and, per client, opens a NEW connection to
+      CTRIP:CTRPORT *without binding a source address*, exactly like docker-proxy 20.10
+      (net.DialTCP("tcp", nil, backend) / net.DialUDP("udp", nil, backend)): the kernel's routing picks the
+      source, e.g. 172.17.0.1 (the bridge IP) for a container on docker0.
+  connect tcp|udp DST PORT TIMEOUT [SRCIP]
+      one-shot client: prints "OK <reply>" or "FAIL <error>" (exit 0/1).
+  agent   MARKPORT
+      long-lived helper in the traced netns: binds a UDP sink on 127.0.0.1:MARKPORT and, for every line
+      "mark" on stdin, sends one datagram to that sink and answers "marked". The harness uses these packets
+      as start/end fences in the xtables-monitor stream (see harness.ts: waitForMarker).
+Every server prints "READY" on stdout once its socket is bound (the harness waits for it instead of sleeping).
+"""
+import socket, sys, threading
+
+
+def ready():
+    sys.stdout.write("READY\n")
+    sys.stdout.flush()
+
+
+def serve(proto, bind, port, label):
+    if proto == 'tcp':
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((bind, port)); s.listen(64)
+        ready()
+
+        def handle(c, a):
+            try:
+                l = c.getsockname()
+                c.settimeout(2)
+                try:
+                    c.recv(100)
+                except Exception:
+                    pass
+                c.sendall(f"{label} local={l[0]}:{l[1]} peer={a[0]}:{a[1]}\n".encode())
+            except Exception:
+                pass
+            finally:
+                c.close()
+        while True:
+            c, a = s.accept()
+            threading.Thread(target=handle, args=(c, a), daemon=True).start()
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((bind, port))
+        ready()
+        while True:
+            d, a = s.recvfrom(2048)
+            s.sendto(f"{label} local={bind}:{port} peer={a[0]}:{a[1]}\n".encode(), a)
+
+
+def _pipe(src, dst):
+    try:
+        while True:
+            b = src.recv(65536)
+            if not b:
+                break
+            dst.sendall(b)
+    except Exception:
+        pass
+    try:
+        dst.shutdown(socket.SHUT_WR)
+    except Exception:
+        pass
+
+
+def proxy(proto, hip, hport, cip, cport):
+    if proto == 'tcp':
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((hip, hport)); s.listen(64)
+        ready()
+
+        def handle(c):
+            try:
+                b = socket.create_connection((cip, cport), timeout=5)  # no source bind: kernel routing chooses
+                b.settimeout(None)
+            except Exception:
+                c.close(); return
+            t = threading.Thread(target=_pipe, args=(b, c), daemon=True); t.start()
+            _pipe(c, b)
+            t.join(10)
+            c.close(); b.close()
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=handle, args=(c,), daemon=True).start()
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((hip, hport))
+        ready()
+        conns = {}
+
+        def back(b, a):
+            try:
+                while True:
+                    d = b.recv(65536)
+                    s.sendto(d, a)
+            except Exception:
+                pass
+        while True:
+            d, a = s.recvfrom(65536)
+            b = conns.get(a)
+            if b is None:
+                b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                b.connect((cip, cport))
+                conns[a] = b
+                threading.Thread(target=back, args=(b, a), daemon=True).start()
+            b.send(d)
+
+
+def connect(proto, dst, port, timeout, src=None):
+    try:
+        if proto == 'tcp':
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            if src:
+                s.bind((src, 0))
+            s.settimeout(timeout)
+            s.connect((dst, port))
+            s.sendall(b"ping\n")
+            data = b""
+            while True:
+                b = s.recv(1000)
+                if not b:
+                    break
+                data += b
+            s.close()
+        else:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            if src:
+                s.bind((src, 0))
+            s.settimeout(timeout)
+            s.sendto(b"ping\n", (dst, port))
+            data, _ = s.recvfrom(2048)
+        if not data:
+            print("FAIL empty reply (connection closed without data)"); return 1
+        print("OK " + data.decode().strip()); return 0
+    except Exception as e:
+        print(f"FAIL {type(e).__name__}: {e}"); return 1
+
+
+def agent(markport):
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.bind(('127.0.0.1', markport))  # bound, so the marker never triggers an ICMP port unreachable
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ready()
+    for line in sys.stdin:
+        if line.strip() == 'mark':
+            tx.sendto(b"nfk-marker", ('127.0.0.1', markport))
+            try:
+                sink.settimeout(0.5); sink.recv(100)
+            except Exception:
+                pass
+            sys.stdout.write("marked\n"); sys.stdout.flush()
+
+
+if __name__ == '__main__':
+    m = sys.argv[1]
+    if m == 'serve':
+        serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif m == 'proxy':
+        proxy(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], int(sys.argv[6]))
+    elif m == 'connect':
+        sys.exit(connect(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]),
+                         sys.argv[6] if len(sys.argv) > 6 and sys.argv[6] else None))
+    elif m == 'agent':
+        agent(int(sys.argv[2]))
+    else:
+        sys.exit(f"unknown mode {m}")
