@@ -6,6 +6,7 @@ import { sandboxWorker } from "./test/api/sandbox-worker.ts";
 
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
       {
         test: {

@@ -50,7 +50,9 @@ export function addExternalHost(world: World, ip: IPv4): void {
 function addBridges(host: Namespace, docker: DockerHost): void {
   for (const net of docker.networks) {
     if (net.driver !== "bridge") continue;
-    host.addIface({ name: net.bridge, kind: "bridge", mac: docker.bridgeMacs.get(net.bridge)!, addrs: [{ ip: net.gateway, net: net.subnet }] });
+    // Without the userland proxy, Docker's hairpin mode lets 127.0.0.1 DNAT into the bridge.
+    const routeLocalnet = !docker.daemon.userlandProxy;
+    host.addIface({ name: net.bridge, kind: "bridge", mac: docker.bridgeMacs.get(net.bridge)!, addrs: [{ ip: net.gateway, net: net.subnet }], routeLocalnet });
     host.routes.push({ dst: net.subnet, dev: net.bridge, via: null, src: net.gateway });
   }
 }
@@ -63,7 +65,7 @@ function addContainers(world: World, host: Namespace, docker: DockerHost): void 
       ns.addIface({ name: ep.ifname, kind: "veth", mac: ep.mac, addrs: [{ ip: ep.ip, net: ep.network.subnet }], peer: { ns: "host", iface: ep.hostVeth } });
       ns.routes.push({ dst: ep.network.subnet, dev: ep.ifname, via: null, src: ep.ip });
       if (k === 0 && !ep.network.internal) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
-      host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.mac.replace(/^02:42/, "a2:42"), master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname } });
+      host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.mac.replace(/^02:42/, "a2:42"), master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
     });
     for (const p of [...c.ports.map((b) => ({ port: b.containerPort, proto: b.proto })), ...c.exposed])
       if (!ns.socketFor(0, p.port, p.proto)) ns.sockets.push({ ip: 0, port: p.port, proto: p.proto, owner: "app", relay: null });

@@ -16,7 +16,7 @@ import {
   type KernelTopology,
 } from "./harness.js";
 
-const ORACLE = process.env.NFPLAY_ORACLE ?? "/work/shared/oracle/golden";
+const ORACLE = process.env.NFPLAY_ORACLE ?? new URL("../golden/docker-20.10", import.meta.url).pathname;
 const B = `${ORACLE}/b-publish-8543`;
 const haveGolden = existsSync(`${B}/02-second-container-no-ports/iptables-save.txt`);
 

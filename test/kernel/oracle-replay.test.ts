@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { kernelAvailable, parseGoldenTrace, ruleSequence, runKernelFlow, type KernelPacket, type KernelTopology } from "./harness.js";
 
-const ORACLE = process.env.NFPLAY_ORACLE ?? "/work/shared/oracle/golden";
+const ORACLE = process.env.NFPLAY_ORACLE ?? new URL("../golden/docker-20.10", import.meta.url).pathname;
 const enabled = process.env.NFPLAY_KERNEL_ALL === "1";
 const avail = enabled ? kernelAvailable() : { ok: false, reason: "NFPLAY_KERNEL_ALL!=1" };
 if (enabled && !avail.ok) console.warn(`\n!!!!!!!!!! ORACLE REPLAY SKIPPED: ${avail.reason} !!!!!!!!!!\n`);

@@ -1,0 +1,44 @@
+// Puts an nfplay trace and a kernel trace (xtables-monitor --trace) side by side as
+// "table:chain:kind:verdict rule" lines, the way the kernel prints them.
+import type { Trace } from "../../src/result.js";
+import type { KernelPacket } from "./harness.js";
+import { ruleSequence } from "./harness.js";
+
+type Step = Trace["steps"][number];
+
+// The kernel prints NAT targets as ACCEPT, REJECT as DROP and non-terminal targets as CONTINUE.
+const KERNEL_VERDICT: Record<string, string> = {
+  DNAT: "ACCEPT", SNAT: "ACCEPT", MASQUERADE: "ACCEPT", REDIRECT: "ACCEPT", NETMAP: "ACCEPT",
+  REJECT: "DROP", LOG: "CONTINUE", NFLOG: "CONTINUE", TRACE: "CONTINUE", MARK: "CONTINUE",
+  CONNMARK: "CONTINUE", CHECKSUM: "CONTINUE",
+};
+
+export function ourLines(steps: Step[], ns = "host"): string[] {
+  return steps
+    .filter((s) => s.namespace === ns)
+    .map((s) => {
+      if (s.ruleNumber === null) return `${s.table}:${s.chain}:policy:${s.verdict.replace(/^policy /, "")}`;
+      return `${s.table}:${s.chain}:rule:${KERNEL_VERDICT[s.verdict] ?? s.verdict} ${s.rule}`;
+    });
+}
+
+/** A dropped TCP SYN is retransmitted: the kernel shows the same path several times. */
+function collapseRepeats(lines: string[], n: number): string[] {
+  if (n === 0 || lines.length <= n || lines.length % n !== 0) return lines;
+  const first = lines.slice(0, n);
+  for (let i = n; i < lines.length; i += n) if (lines.slice(i, i + n).join("\n") !== first.join("\n")) return lines;
+  return first;
+}
+
+const isAck = (p: KernelPacket) => p.flags.split(" ").includes("ACK");
+
+/** Split kernel packets into the flow's direction and the answer's, using our packets' ports. */
+export function kernelLegs(trace: Trace, packets: KernelPacket[], ns = "host"): { forward: string[]; reply: string[] } {
+  const ours = ourLines(trace.steps, ns);
+  const fwdPorts = new Set(trace.steps.map((s) => s.packet.dport));
+  const replyPorts = new Set((trace.reply?.steps ?? []).map((s) => s.packet.sport));
+  const tcp = packets.some((p) => p.proto === "tcp");
+  const forward = packets.filter((p) => (tcp ? !isAck(p) : fwdPorts.has(p.dport)));
+  const reply = packets.filter((p) => (tcp ? isAck(p) : !fwdPorts.has(p.dport)) && (replyPorts.size === 0 || replyPorts.has(p.sport)));
+  return { forward: collapseRepeats(ruleSequence(forward), ours.length), reply: ruleSequence(reply) };
+}
