@@ -64,7 +64,8 @@ function addContainers(world: World, host: Namespace, docker: DockerHost): void 
     c.endpoints.forEach((ep, k) => {
       ns.addIface({ name: ep.ifname, kind: "veth", mac: ep.mac, addrs: [{ ip: ep.ip, net: ep.network.subnet }], peer: { ns: "host", iface: ep.hostVeth } });
       ns.routes.push({ dst: ep.network.subnet, dev: ep.ifname, via: null, src: ep.ip });
-      if (k === 0 && !ep.network.internal) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
+      // Docker 20.10 gives a container on an --internal network a default route too (d1 capture).
+      if (k === 0) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
       host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.mac.replace(/^02:42/, "a2:42"), master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
     });
     for (const p of [...c.ports.map((b) => ({ port: b.containerPort, proto: b.proto })), ...c.exposed])
