@@ -45,6 +45,7 @@ export function addExternalHost(world: World, ip: IPv4): void {
   const ext = world.get("external");
   if (world.owner(ip)) return;
   ext.ifaces.get("up0")?.addrs.push({ ip, net: parseCidr(`${formatIPv4(ip)}/32`) });
+  world.changed();
 }
 
 function addBridges(host: Namespace, docker: DockerHost): void {

@@ -109,10 +109,10 @@ function reasonOf(o: Outcome): string | undefined {
 export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: number, budget: Budget): Trace {
   const at = `/flows/${index}`;
   const r = resolve(world, ep, f, at);
-  for (const ns of world.namespaces.values()) ns.resetConntrack();
   const extraSocket = listenForFlow(r, ep, f.proto);
+  const walker = new Walker(world, budget);
+  const replyWalker = new Walker(world, budget);
   try {
-    const walker = new Walker(world, budget);
     const pkt = firstPacket(f.proto, r.srcIp, CLIENT_PORT + index, r.dst, r.dport);
     const first = walker.send(r.from, pkt);
     const trace: Trace = {
@@ -124,7 +124,6 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
     const socket = f.proto === "icmp" ? null : first.ns.socketFor(first.packet.dst, first.packet.dport, f.proto);
     const listening = f.proto === "icmp" || socket !== undefined;
     trace.deliveredTo = { namespace: first.ns.name, ip: formatIPv4(first.packet.dst), port: f.proto === "icmp" ? null : first.packet.dport };
-    const replyWalker = new Walker(world, budget);
     const back = replyWalker.send(first.ns, answer(first.packet, listening));
     const backHome = back.kind === "delivered" && back.ns === r.from;
     trace.reply = { verdict: verdictOf(back), steps: replyWalker.steps, hops: replyWalker.hops };
@@ -132,6 +131,8 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
     if (socket?.relay) relay(trace, walker, first.ns, socket.relay, f.proto, index);
     return trace;
   } finally {
+    // Each flow starts from empty conntrack tables, like the oracle's `conntrack -F`.
+    for (const ns of [...walker.touched, ...replyWalker.touched]) ns.resetConntrack();
     if (extraSocket) r.destNs?.sockets.splice(r.destNs.sockets.indexOf(extraSocket), 1);
   }
 }

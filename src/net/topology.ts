@@ -125,10 +125,37 @@ export class Namespace implements NamespaceView {
 
 export class World {
   readonly namespaces = new Map<string, Namespace>();
+  // Address -> owner and bridge -> (far-end address -> port) indexes: without them every flow
+  // would scan every namespace, and the big benchmark would grow quadratically.
+  private owners: Map<IPv4, Namespace> | null = null;
+  private ports = new Map<string, Map<IPv4, Iface>>();
 
   add(ns: Namespace): Namespace {
     this.namespaces.set(ns.name, ns);
+    this.changed();
     return ns;
+  }
+
+  /** Call after adding addresses or interfaces. */
+  changed(): void {
+    this.owners = null;
+    this.ports.clear();
+  }
+
+  /** The bridge port (in ns) whose far end owns ip. */
+  bridgePort(ns: Namespace, bridge: string, ip: IPv4): Iface | undefined {
+    const key = `${ns.name}/${bridge}`;
+    let map = this.ports.get(key);
+    if (!map) {
+      map = new Map();
+      for (const port of ns.ifaces.values()) {
+        if (port.master !== bridge || !port.peer) continue;
+        const far = this.namespaces.get(port.peer.ns)?.ifaces.get(port.peer.iface);
+        for (const a of far?.addrs ?? []) if (!map.has(a.ip)) map.set(a.ip, port);
+      }
+      this.ports.set(key, map);
+    }
+    return map.get(ip);
   }
 
   get(name: string): Namespace {
@@ -139,8 +166,12 @@ export class World {
 
   /** The namespace that owns ip on a non-loopback interface. */
   owner(ip: IPv4): Namespace | undefined {
-    for (const ns of this.namespaces.values())
-      for (const i of ns.ifaces.values()) if (i.kind !== "loopback" && i.addrs.some((a) => a.ip === ip)) return ns;
-    return undefined;
+    if (!this.owners) {
+      this.owners = new Map();
+      for (const ns of this.namespaces.values())
+        for (const i of ns.ifaces.values())
+          if (i.kind !== "loopback") for (const a of i.addrs) if (!this.owners.has(a.ip)) this.owners.set(a.ip, ns);
+    }
+    return this.owners.get(ip);
   }
 }

@@ -89,7 +89,11 @@ export class Walker {
       });
   }
 
+  /** Namespaces whose conntrack this walk touched (reset between flows). */
+  readonly touched = new Set<Namespace>();
+
   private track(ns: Namespace, p: Packet): { p: Packet; ct: CtRef } {
+    this.touched.add(ns);
     const t = ns.conntrack.track(p);
     return { p: { ...p, ct: t.state, ctDir: t.dir }, ct: { conn: t.conn, dir: t.dir } };
   }
@@ -201,14 +205,8 @@ export class Walker {
     return this.receive(peerNs, peer, p);
   }
 
-  /** The bridge port whose far end owns ip. */
   private portFor(ns: Namespace, bridge: Iface, ip: IPv4): Iface | undefined {
-    for (const port of ns.ifaces.values()) {
-      if (port.master !== bridge.name || !port.peer) continue;
-      const far = this.world.get(port.peer.ns).ifaces.get(port.peer.iface);
-      if (far?.addrs.some((a) => a.ip === ip)) return port;
-    }
-    return undefined;
+    return this.world.bridgePort(ns, bridge.name, ip);
   }
 
   private bridgeIngress(ns: Namespace, port: Iface, p: Packet, nexthop: IPv4): Outcome {

@@ -13,7 +13,7 @@ describe("docker command lines", () => {
     expect(r.networks).toEqual([{ name: "app", driver: "bridge", subnet: "10.5.0.0/24", options: { "com.docker.network.bridge.enable_icc": "false" } }]);
     expect(r.containers).toEqual([
       { name: "web", network: "app", ports: ["8080:80", "127.0.0.1:53:53/udp"] },
-      { name: "container", ports: ["8543:8888"] },
+      { name: "image", ports: ["8543:8888"] },
     ]);
   });
   it("names an unknown flag and the line it is on", () => {

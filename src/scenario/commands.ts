@@ -96,7 +96,15 @@ export interface Imported {
 
 export function importCommands(lines: string[]): Imported {
   const out: Imported = { daemon: {}, networks: [], containers: [] };
-  let unnamed = 0;
+  const taken = new Map<string, number>();
+  // Docker names an unnamed container at random ("festive_hopper"); nfplay uses the image's
+  // name instead, so a flow can refer to it: "nginx:1.27" -> "nginx", then "nginx-2".
+  const autoName = (image: string) => {
+    const base = (image.split("/").pop() ?? image).split(/[:@]/)[0]!.replace(/[^a-zA-Z0-9_.-]/g, "") || "container";
+    const n = (taken.get(base) ?? 0) + 1;
+    taken.set(base, n);
+    return n === 1 ? base : `${base}-${n}`;
+  };
   lines.forEach((line, i) => {
     const at = `/commands/${i}`;
     const argv = tokens(line.trim().replace(/^sudo\s+/, ""), at);
@@ -107,7 +115,7 @@ export function importCommands(lines: string[]): Imported {
     if (cmd === "network" && sub === "create") return out.networks.push(network(argv.slice(3), at));
     if (cmd === "run" || cmd === "create" || (cmd === "container" && (sub === "run" || sub === "create"))) {
       const args = argv.slice(cmd === "container" ? 3 : 2);
-      out.containers.push(container(args, at, () => `container${++unnamed === 1 ? "" : `-${unnamed}`}`));
+      out.containers.push(container(args, at, autoName));
       return;
     }
     if (cmd === "start" || cmd === "pull" || (cmd === "network" && sub === "ls") || cmd === "ps" || cmd === "inspect") return;
@@ -155,10 +163,10 @@ function network(args: string[], at: string): NetworkSpec {
   return net;
 }
 
-function container(args: string[], at: string, autoName: () => string): ContainerSpec {
+function container(args: string[], at: string, autoName: (image: string) => string): ContainerSpec {
   const p = parseFlags(args, RUN_FLAGS, at, "docker run");
   if (p.positional.length === 0) throw impossible(at, "docker run needs an image");
-  const c: ContainerSpec = { name: get(p, "--name") ?? autoName() };
+  const c: ContainerSpec = { name: get(p, "--name") ?? autoName(p.positional[0]!) };
   const net = get(p, "--network", "--net");
   if (net) c.network = net === "default" ? "bridge" : net;
   if (get(p, "--ip")) c.ip = get(p, "--ip");
