@@ -72,6 +72,8 @@ export interface DockerHost {
   ruleset: Ruleset;
   commands: string[];
   bridgeMacs: Map<string, string>;
+  /** Host ports taken so far, by "proto/port" (conflict checks stay O(1) per binding). */
+  bound: Map<string, { owner: DockerContainer; hostIp: string }[]>;
 }
 
 const DEFAULT_POOLS = [
@@ -160,7 +162,7 @@ export function buildDocker(s: Scenario): DockerHost {
   const ipt = new Ipt(ruleset);
   const dialect = new DialectA(ipt, daemon);
   const host: DockerHost = {
-    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, commands: ipt.log, bridgeMacs: new Map(),
+    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(),
   };
   if (daemon.iptables) {
     dialect.daemonStart(ipForwardBefore);
@@ -291,11 +293,14 @@ function sameHostIp(a: string, b: string): boolean {
 }
 
 function checkConflict(host: DockerHost, ctr: DockerContainer, b: PortBinding, pointer: string): void {
-  for (const other of host.containers)
-    for (const o of other.ports)
-      if (o.proto === b.proto && o.hostPort === b.hostPort && sameHostIp(o.hostIp, b.hostIp))
+  const key = `${b.proto}/${b.hostPort}`;
+  for (const { owner, hostIp } of host.bound.get(key) ?? [])
+    if (sameHostIp(hostIp, b.hostIp)) {
+      const other = owner;
         throw impossible(
           pointer,
           `Bind for ${b.hostIp}:${b.hostPort} failed: port is already allocated (container "${ctr.name}" and container "${other.name}" both publish ${b.hostPort}/${b.proto})`,
         );
+    }
+  host.bound.set(key, [...(host.bound.get(key) ?? []), { owner: ctr, hostIp: b.hostIp }]);
 }

@@ -35,17 +35,18 @@ function addUplinks(world: World, host: Namespace, docker: DockerHost): void {
     ext.routes.push({ dst: net, dev: `up${k}`, via: null, src: null });
   });
   // The internet hosts every address the host does not: they are added on demand (addExternalHost).
-  ext.ifaces.get("up0")?.addrs.push({ ip: parseIPv4(EXTERNAL_CLIENT), net: parseCidr(`${EXTERNAL_CLIENT}/32`) });
-  const up0 = docker.interfaces[0];
-  if (up0) ext.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: "up0", via: parseIPv4(up0.address.split("/")[0]!), src: parseIPv4(EXTERNAL_CLIENT) });
+  const up0 = ext.ifaces.get("up0");
+  if (up0) world.addAddress(ext, up0, { ip: parseIPv4(EXTERNAL_CLIENT), net: parseCidr(`${EXTERNAL_CLIENT}/32`) });
+  const uplink = docker.interfaces[0];
+  if (uplink) ext.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: "up0", via: parseIPv4(uplink.address.split("/")[0]!), src: parseIPv4(EXTERNAL_CLIENT) });
 }
 
 /** Give the outside world an address (a server or client on the internet). */
 export function addExternalHost(world: World, ip: IPv4): void {
   const ext = world.get("external");
   if (world.owner(ip)) return;
-  ext.ifaces.get("up0")?.addrs.push({ ip, net: parseCidr(`${formatIPv4(ip)}/32`) });
-  world.changed();
+  const up0 = ext.ifaces.get("up0");
+  if (up0) world.addAddress(ext, up0, { ip, net: parseCidr(`${formatIPv4(ip)}/32`) });
 }
 
 function addBridges(host: Namespace, docker: DockerHost): void {
@@ -70,7 +71,7 @@ function addContainers(world: World, host: Namespace, docker: DockerHost): void 
       host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.mac.replace(/^02:42/, "a2:42"), master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
     });
     for (const p of [...c.ports.map((b) => ({ port: b.containerPort, proto: b.proto })), ...c.exposed])
-      if (!ns.socketFor(0, p.port, p.proto)) ns.sockets.push({ ip: 0, port: p.port, proto: p.proto, owner: "app", relay: null });
+      if (!ns.socketFor(0, p.port, p.proto)) ns.listen({ ip: 0, port: p.port, proto: p.proto, owner: "app", relay: null });
   }
 }
 
@@ -81,6 +82,6 @@ function addProxies(host: Namespace, docker: DockerHost): void {
     const ep = c.endpoints[0];
     if (!ep) continue;
     for (const b of c.ports)
-      host.sockets.push({ ip: parseIPv4(b.hostIp), port: b.hostPort, proto: b.proto, owner: `docker-proxy (${c.name})`, relay: { ip: ep.ip, port: b.containerPort } });
+      host.listen({ ip: parseIPv4(b.hostIp), port: b.hostPort, proto: b.proto, owner: `docker-proxy (${c.name})`, relay: { ip: ep.ip, port: b.containerPort } });
   }
 }

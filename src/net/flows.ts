@@ -83,16 +83,35 @@ function firstPacket(proto: Proto, src: IPv4, sport: number, dst: IPv4, dport: n
     src, dst, proto, sport: icmp ? 0 : sport, dport: icmp ? 0 : dport,
     icmpType: icmp ? 8 : 0, icmpCode: 0, tcpFlags: proto === "tcp" ? TCP.SYN : 0,
     in: null, out: null, physIn: null, physOut: null, mark: 0, ct: "NEW", ctDir: "ORIGINAL",
+    ctMark: 0, ttl: 64, length: lengthOf(proto, proto === "tcp" ? TCP.SYN : 0), srcMac: null,
   };
 }
 
+/**
+ * IP total length of the packets nfplay sends: a Linux SYN or SYN-ACK carries 20 bytes of TCP
+ * options (MSS, SACK-permitted, timestamps, window scale), other TCP segments none; a UDP request
+ * carries a 5-byte payload; ICMP is an echo with ping's 56 bytes, or an error quoting 28 bytes.
+ */
+function lengthOf(proto: Proto, tcpFlags: number, icmpType = 8): number {
+  if (proto === "tcp") return tcpFlags & TCP.SYN ? 60 : 40;
+  if (proto === "udp") return 33;
+  if (proto === "icmp") return icmpType === 8 || icmpType === 0 ? 84 : 56;
+  return 20;
+}
+
 function answer(p: Packet, listening: boolean): Packet {
-  const base = { ...p, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, in: null, out: null, physIn: null, physOut: null };
-  if (p.proto === "tcp") return { ...base, tcpFlags: listening ? TCP.SYN | TCP.ACK : TCP.RST | TCP.ACK };
-  if (p.proto === "icmp") return { ...base, icmpType: 0 };
-  if (listening) return base;
+  const base = {
+    ...p, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, in: null, out: null, physIn: null, physOut: null,
+    ctMark: 0, ttl: 64, srcMac: null,
+  };
+  if (p.proto === "tcp") {
+    const tcpFlags = listening ? TCP.SYN | TCP.ACK : TCP.RST | TCP.ACK;
+    return { ...base, tcpFlags, length: lengthOf("tcp", tcpFlags) };
+  }
+  if (p.proto === "icmp") return { ...base, icmpType: 0, length: lengthOf("icmp", 0, 0) };
+  if (listening) return { ...base, length: lengthOf("udp", 0) };
   // Closed UDP port: the kernel answers with ICMP port unreachable.
-  return { ...base, proto: "icmp", sport: 0, dport: 0, icmpType: 3, icmpCode: 3, tcpFlags: 0 };
+  return { ...base, proto: "icmp", sport: 0, dport: 0, icmpType: 3, icmpCode: 3, tcpFlags: 0, length: 20 + 8 + p.length };
 }
 
 function verdictOf(o: Outcome): Trace["verdict"] {
@@ -133,7 +152,7 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
   } finally {
     // Each flow starts from empty conntrack tables, like the oracle's `conntrack -F`.
     for (const ns of [...walker.touched, ...replyWalker.touched]) ns.resetConntrack();
-    if (extraSocket) r.destNs?.sockets.splice(r.destNs.sockets.indexOf(extraSocket), 1);
+    if (extraSocket) r.destNs?.close(extraSocket);
   }
 }
 
@@ -143,7 +162,7 @@ function listenForFlow(r: Resolved, ep: Endpoints, proto: Proto) {
   if (!ns || proto === "icmp" || ns.socketFor(r.dst, r.dport, proto)) return null;
   if (ns.kind === "host" && ep.dockerOwns(r.dport, proto)) return null;
   const s = { ip: 0, port: r.dport, proto, owner: "app", relay: null };
-  ns.sockets.push(s);
+  ns.listen(s);
   return s;
 }
 

@@ -47,7 +47,8 @@ const LIMITED_BROADCAST = parseIPv4("255.255.255.255");
 export class Namespace implements NamespaceView {
   readonly ifaces = new Map<string, Iface>();
   readonly routes: Route[] = [];
-  readonly sockets: Socket[] = [];
+  private readonly sockets = new Map<string, Socket[]>(); // "proto/port" -> sockets
+  private locals: Set<IPv4> | null = null; // addresses on this namespace's interfaces
   ruleset: Ruleset | null = null;
   conntrack = new Conntrack();
   ipForward = false;
@@ -61,13 +62,22 @@ export class Namespace implements NamespaceView {
   addIface(spec: Partial<Iface> & Pick<Iface, "name" | "kind" | "mac">): Iface {
     const iface: Iface = { addrs: [], peer: null, master: null, hairpin: false, routeLocalnet: false, ...spec };
     this.ifaces.set(iface.name, iface);
+    this.locals = null;
     return iface;
+  }
+
+  addAddress(iface: Iface, addr: Address): void {
+    iface.addrs.push(addr);
+    this.locals?.add(addr.ip);
   }
 
   isLocal(ip: IPv4): boolean {
     if (inCidr(ip, LOOPBACK)) return true;
-    for (const i of this.ifaces.values()) for (const a of i.addrs) if (a.ip === ip) return true;
-    return false;
+    if (!this.locals) {
+      this.locals = new Set();
+      for (const i of this.ifaces.values()) for (const a of i.addrs) this.locals.add(a.ip);
+    }
+    return this.locals.has(ip);
   }
 
   addrType(ip: IPv4): AddrType {
@@ -105,11 +115,20 @@ export class Namespace implements NamespaceView {
     return r.src ?? this.sourceAddrFor(r.dev, r.via ?? dst);
   }
 
+  listen(s: Socket): void {
+    const key = `${s.proto}/${s.port}`;
+    this.sockets.set(key, [...(this.sockets.get(key) ?? []), s]);
+  }
+
+  close(s: Socket): void {
+    const key = `${s.proto}/${s.port}`;
+    this.sockets.set(key, (this.sockets.get(key) ?? []).filter((x) => x !== s));
+  }
+
+  /** The socket a packet to ip:port lands on: an exact bind wins over a wildcard one. */
   socketFor(ip: IPv4, port: number, proto: Proto): Socket | undefined {
-    return (
-      this.sockets.find((s) => s.proto === proto && s.port === port && s.ip === ip) ??
-      this.sockets.find((s) => s.proto === proto && s.port === port && s.ip === 0)
-    );
+    const list = this.sockets.get(`${proto}/${port}`);
+    return list?.find((s) => s.ip === ip) ?? list?.find((s) => s.ip === 0);
   }
 
   /** Which interface in this namespace owns an address (neighbour resolution on a link). */
@@ -136,9 +155,16 @@ export class World {
     return ns;
   }
 
-  /** Call after adding addresses or interfaces. */
+  /** Call after adding interfaces. */
   changed(): void {
     this.owners = null;
+    this.ports.clear();
+  }
+
+  /** Give ns one more address on iface, keeping the indexes current. */
+  addAddress(ns: Namespace, iface: Iface, addr: Address): void {
+    ns.addAddress(iface, addr);
+    if (this.owners && !this.owners.has(addr.ip)) this.owners.set(addr.ip, ns);
     this.ports.clear();
   }
 

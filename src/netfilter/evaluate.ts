@@ -2,6 +2,7 @@
 // rule that matched and every policy that decided.
 import { inCidr } from "../net/address.js";
 import { ifaceMatches } from "./rule.js";
+import { nextCandidate, type Segment } from "./index.js";
 import type { Chain, Ruleset } from "./ruleset.js";
 import { isStandard, type Hook, type MatchContext, type Packet, type Rule, type TableName, type TargetEffect } from "./types.js";
 
@@ -63,6 +64,9 @@ export function runTable(
   let packet = ctx.packet;
   let chain = base;
   let i = 0;
+  const memo = new Map<Segment, number[]>();
+  // One context object, updated in place: allocating one per rule dominated the big benchmark.
+  const mctx: MatchContext = { ...ctx, packet, hook };
   const hit = (r: Rule, n: number, verdict: string) =>
     hits.push({ table, chain: chain.name, rule: `-A ${chain.name} ${r.spec}`, ruleNumber: n, verdict, packet });
   const policy = (): TableResult => {
@@ -70,6 +74,7 @@ export function runTable(
     return { verdict: base.policy ?? "ACCEPT", packet, hits };
   };
   for (;;) {
+    i = nextCandidate(chain, i, packet, memo);
     if (i >= chain.rules.length) {
       const back = stack.pop();
       if (!back) return policy();
@@ -80,7 +85,8 @@ export function runTable(
     const r = chain.rules[i]!;
     const n = i + 1;
     i++;
-    if (!ruleMatches(r, { ...ctx, packet, hook })) continue;
+    mctx.packet = packet;
+    if (!ruleMatches(r, mctx)) continue;
     const t = r.target;
     if (isStandard(t)) {
       if (t.kind === "none") {
@@ -102,7 +108,7 @@ export function runTable(
       i = 0;
       continue;
     }
-    const effect = t.module.apply(t.opts, { ...ctx, packet, hook });
+    const effect = t.module.apply(t.opts, mctx);
     if (effect.packet) packet = effect.packet;
     hit(r, n, t.module.name);
     if (effect.verdict === "CONTINUE") continue;

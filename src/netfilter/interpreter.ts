@@ -1,7 +1,7 @@
 // Applies iptables commands (-N -X -F -A -I -C -D -P) to a Ruleset the way the iptables binary
 // does, including its error messages, so that Docker's "-C then -A" logic can be replayed.
 import { parseRule, RuleParseError } from "./rule.js";
-import { BUILTIN_CHAINS, TABLE_NAMES, type Chain, type Ruleset, type Table } from "./ruleset.js";
+import { BUILTIN_CHAINS, findRule, flushChain, insertRule, newChain, removeRule, TABLE_NAMES, type Chain, type Ruleset, type Table } from "./ruleset.js";
 import { isStandard, type Hook, type Rule, type TableName } from "./types.js";
 
 export interface CommandResult {
@@ -59,10 +59,6 @@ function reaches(t: Table, start: string, goal: string, seen: Set<string>): bool
   return false;
 }
 
-function findRule(chain: Chain, rule: Rule): number {
-  return chain.rules.findIndex((r) => r.spec === rule.spec);
-}
-
 function parseSpec(argv: string[]): Rule {
   try {
     return parseRule(argv);
@@ -79,7 +75,7 @@ function ruleNumber(text: string | undefined, max: number): number | null {
   return n;
 }
 
-function run(rs: Ruleset, argv: string[]): void {
+function run(rs: Ruleset, argv: string[]): CommandResult | void {
   let table: TableName = "filter";
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -102,7 +98,7 @@ function run(rs: Ruleset, argv: string[]): void {
       if (!chainName) fail("iptables: -N requires a chain name");
       if (t.chains.has(chainName)) fail("iptables: Chain already exists.");
       if (chainName.length > MAX_CHAIN_NAME || chainName.startsWith("-")) fail(`iptables: chain name \`${chainName}' is invalid`);
-      t.chains.set(chainName, { name: chainName, builtin: false, policy: null, rules: [], instantiated: true });
+      t.chains.set(chainName, newChain(chainName, false));
       return;
     }
     case "X": {
@@ -112,7 +108,7 @@ function run(rs: Ruleset, argv: string[]): void {
     }
     case "F": {
       const chains = chainName ? [chainOf(t, chainName)] : [...t.chains.values()];
-      for (const c of chains) c.rules = [];
+      for (const c of chains) flushChain(c);
       return;
     }
     case "P": {
@@ -145,33 +141,34 @@ function deleteChain(t: Table, name: string): void {
   t.chains.delete(name);
 }
 
-function ruleCommand(t: Table, cmd: string, chainName: string | undefined, args: string[]): void {
+// A missed -C is Docker's most common call: answer it without the cost of an exception.
+const NO_MATCH: CommandResult = { ok: false, error: "iptables: Bad rule (does a matching rule exist in that chain?)." };
+
+function ruleCommand(t: Table, cmd: string, chainName: string | undefined, args: string[]): CommandResult | void {
   const c = chainOf(t, chainName ?? "");
   if (cmd === "D" && args.length === 1 && /^\d+$/.test(args[0]!)) {
     const n = ruleNumber(args[0], c.rules.length);
     if (n === null) fail("iptables: Index of deletion too big.");
-    c.rules.splice(n - 1, 1);
+    removeRule(c, n - 1);
     return;
   }
   const pos = cmd === "I" ? ruleNumber(args[0], c.rules.length + 1) : null;
   const rule = parseSpec(pos === null ? args : args.slice(1));
   checkTarget(t, c, rule);
-  const at = findRule(c, rule);
+  const at = findRule(c, rule.spec);
   if (cmd === "C" || cmd === "D") {
-    if (at < 0) fail("iptables: Bad rule (does a matching rule exist in that chain?).");
-    if (cmd === "D") c.rules.splice(at, 1);
+    if (at < 0) return NO_MATCH;
+    if (cmd === "D") removeRule(c, at);
     return;
   }
   c.instantiated = true;
-  if (cmd === "A") c.rules.push(rule);
-  else c.rules.splice((pos ?? 1) - 1, 0, rule);
+  insertRule(c, cmd === "A" ? c.rules.length : (pos ?? 1) - 1, rule);
 }
 
 /** Run one iptables command; failures are results (Docker checks them), not exceptions. */
 export function applyCommand(rs: Ruleset, argv: string[]): CommandResult {
   try {
-    run(rs, argv);
-    return { ok: true };
+    return run(rs, argv) ?? { ok: true };
   } catch (e) {
     if (e instanceof IptablesError) return { ok: false, error: e.message };
     throw e;

@@ -9,14 +9,33 @@ import { multiport } from "./matches/multiport.js";
 import { tcp } from "./matches/tcp.js";
 import { sctp, udp } from "./matches/udp.js";
 import { DNAT, MASQUERADE, REDIRECT, SNAT } from "./targets/nat.js";
+import { iprange } from "./matches/iprange.js";
+import { length } from "./matches/length.js";
+import { limit } from "./matches/limit.js";
+import { mac } from "./matches/mac.js";
+import { connmark, mark } from "./matches/mark.js";
+import { physdev } from "./matches/physdev.js";
+import { pkttype } from "./matches/pkttype.js";
+import { set } from "./matches/set.js";
+import { ttl } from "./matches/ttl.js";
+import { CONNMARK } from "./targets/connmark.js";
+import { NETMAP } from "./targets/netmap.js";
+import { NFLOG } from "./targets/nflog.js";
+import { CT, NOTRACK } from "./targets/notrack.js";
 import { CHECKSUM, LOG, MARK, REJECT, TRACE } from "./targets/filter.js";
 
 const MATCHES = new Map<string, MatchModule<any>>(
-  [tcp, udp, sctp, icmp, addrtype, conntrack, state, multiport, comment].map((m) => [m.name, m]),
+  [
+    tcp, udp, sctp, icmp, addrtype, conntrack, state, multiport, comment,
+    mark, connmark, iprange, physdev, pkttype, limit, length, ttl, mac, set,
+  ].map((m) => [m.name, m]),
 );
 
 const TARGETS = new Map<string, TargetModule<any>>(
-  [DNAT, SNAT, MASQUERADE, REDIRECT, REJECT, LOG, TRACE, MARK, CHECKSUM].map((t) => [t.name, t]),
+  [
+    DNAT, SNAT, MASQUERADE, REDIRECT, REJECT, LOG, TRACE, MARK, CHECKSUM,
+    CONNMARK, NETMAP, NFLOG, NOTRACK, CT,
+  ].map((t) => [t.name, t]),
 );
 
 export function findMatch(name: string): MatchModule<any> {

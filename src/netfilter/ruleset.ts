@@ -25,6 +25,39 @@ export interface Chain {
    * sees no packets and shows up in no trace.
    */
   instantiated: boolean;
+  /** How many rules of each spec the chain holds: makes `-C` (Docker's check-then-add) O(1). */
+  specs: Map<string, number>;
+  /** Bumped on every change, so lookup indexes built from the rules know they are stale. */
+  version: number;
+}
+
+export function newChain(name: string, builtin: boolean): Chain {
+  return { name, builtin, policy: builtin ? "ACCEPT" : null, rules: [], instantiated: !builtin, specs: new Map(), version: 0 };
+}
+
+export function insertRule(c: Chain, at: number, rule: Rule): void {
+  c.rules.splice(at, 0, rule);
+  c.specs.set(rule.spec, (c.specs.get(rule.spec) ?? 0) + 1);
+  c.version++;
+}
+
+export function removeRule(c: Chain, at: number): void {
+  const [rule] = c.rules.splice(at, 1);
+  if (!rule) return;
+  const n = (c.specs.get(rule.spec) ?? 1) - 1;
+  if (n > 0) c.specs.set(rule.spec, n);
+  else c.specs.delete(rule.spec);
+  c.version++;
+}
+
+export function flushChain(c: Chain): void {
+  c.rules = [];
+  c.specs.clear();
+  c.version++;
+}
+
+export function findRule(c: Chain, spec: string): number {
+  return c.specs.has(spec) ? c.rules.findIndex((r) => r.spec === spec) : -1;
 }
 
 export interface Table {
@@ -40,7 +73,7 @@ export class Ruleset {
     if (!t) {
       t = { name, chains: new Map() };
       for (const hook of BUILTIN_CHAINS[name])
-        t.chains.set(hook, { name: hook, builtin: true, policy: "ACCEPT", rules: [], instantiated: false });
+        t.chains.set(hook, newChain(hook, true));
       this.tables.set(name, t);
     }
     return t;

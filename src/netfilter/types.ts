@@ -30,6 +30,14 @@ export interface Packet {
   readonly mark: number;
   readonly ct: CtState;
   readonly ctDir: "ORIGINAL" | "REPLY";
+  /** The connection's mark (ct->mark) as seen by this packet: -m connmark, -j CONNMARK. */
+  readonly ctMark: number;
+  /** IP TTL: 64 when sent; the forward path decrements it before FORWARD (-m ttl). */
+  readonly ttl: number;
+  /** IP total length in bytes (-m length). */
+  readonly length: number;
+  /** Source MAC of the frame this packet arrived in; null when sent locally or on lo (-m mac). */
+  readonly srcMac: string | null;
 }
 
 export type AddrType =

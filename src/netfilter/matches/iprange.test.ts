@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { parseRule } from "../rule.js";
+
+// Expected strings are what the real iptables-save printed after `iptables -t TABLE -A CHAIN ARGS`
+// in a scratch network namespace (iptables v1.8.9 (nf_tables), kernel 6.18).
+const spec = (args: string) => parseRule(args.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ""))).spec;
+
+describe("-m iprange: iptables-save form", () => {
+  it.each([
+    ["-m iprange --src-range 10.0.0.1-10.0.0.9 -j ACCEPT", "-m iprange --src-range 10.0.0.1-10.0.0.9 -j ACCEPT"],
+    ["-m iprange ! --dst-range 10.0.0.1-10.0.0.9 -j ACCEPT", "-m iprange ! --dst-range 10.0.0.1-10.0.0.9 -j ACCEPT"],
+    ["-m iprange --dst-range 10.0.0.5-10.0.0.9 --src-range 10.0.0.1-10.0.0.2 -j ACCEPT", "-m iprange --src-range 10.0.0.1-10.0.0.2 --dst-range 10.0.0.5-10.0.0.9 -j ACCEPT"],
+    ["-m iprange --src-range 10.0.0.1 -j ACCEPT", "-m iprange --src-range 10.0.0.1-10.0.0.1 -j ACCEPT"],
+    ["-m iprange --src-range 10.0.0.9-10.0.0.1 -j ACCEPT", "-m iprange --src-range 10.0.0.9-10.0.0.1 -j ACCEPT"],
+  ])("%s", (args, saved) => {
+    expect(spec(args)).toBe(saved);
+  });
+});

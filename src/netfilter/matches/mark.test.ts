@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { parseRule } from "../rule.js";
+
+// Expected strings are what the real iptables-save printed after `iptables -t TABLE -A CHAIN ARGS`
+// in a scratch network namespace (iptables v1.8.9 (nf_tables), kernel 6.18).
+const spec = (args: string) => parseRule(args.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ""))).spec;
+
+describe("-m mark / -m connmark: iptables-save form", () => {
+  it.each([
+    ["-m mark --mark 1 -j ACCEPT", "-m mark --mark 0x1 -j ACCEPT"],
+    ["-m mark --mark 0x1/0x3 -j ACCEPT", "-m mark --mark 0x1/0x3 -j ACCEPT"],
+    ["-m mark ! --mark 5/0xff -j ACCEPT", "-m mark ! --mark 0x5/0xff -j ACCEPT"],
+    ["-m mark --mark 0xffffffff -j ACCEPT", "-m mark --mark 0xffffffff -j ACCEPT"],
+    ["-m mark --mark 1/0xffffffff -j ACCEPT", "-m mark --mark 0x1 -j ACCEPT"],
+    ["-m mark --mark 0/0 -j ACCEPT", "-m mark --mark 0x0/0x0 -j ACCEPT"],
+    ["-m connmark --mark 7 -j ACCEPT", "-m connmark --mark 0x7 -j ACCEPT"],
+    ["-m connmark --mark 0x10/0xf0 -j ACCEPT", "-m connmark --mark 0x10/0xf0 -j ACCEPT"],
+    ["-m connmark ! --mark 2 -j ACCEPT", "-m connmark ! --mark 0x2 -j ACCEPT"],
+  ])("%s", (args, saved) => {
+    expect(spec(args)).toBe(saved);
+  });
+});
