@@ -4,6 +4,7 @@
 import { Hono, type Context } from "hono";
 import { nanoid } from "nanoid";
 import { LIMITS, scenarioSchema } from "../scenario/schema.js";
+import { FORMATS, isFormat, render } from "../render/formats.js";
 import { readBody } from "./body.js";
 import type { Env } from "./env.js";
 import { buildOpenApi } from "./openapi.js";
@@ -29,6 +30,13 @@ function methodNotAllowed(allow: string) {
 }
 
 app.post("/simulate", async (c) => {
+  const format = c.req.query("format") ?? "json";
+  if (!isFormat(format))
+    return problemResponse(
+      problem("invalid-format", 400, "Unknown format", `format must be one of ${FORMATS.join(", ")}`, [
+        { pointer: "", message: `query parameter "format": "${format}" is not one of ${FORMATS.join(", ")}` },
+      ]),
+    );
   const body = await readBody(c.req.raw, LIMITS.bodyBytes);
   if (!body.ok) return problemResponse(body.problem);
   const json = parseJsonBytes(body.bytes);
@@ -37,7 +45,10 @@ app.post("/simulate", async (c) => {
   if (!parsed.success) return problemResponse(validationProblem(parsed.error));
   // The raw value goes over RPC: the sandbox validates it again as its own boundary.
   const reply = await c.env.SANDBOX.simulate(json.value, nanoid());
-  return reply.ok ? c.json(reply.result) : problemResponse(reply.problem);
+  if (!reply.ok) return problemResponse(reply.problem);
+  if (format === "json") return c.json(reply.result);
+  const out = render(reply.result, format);
+  return c.body(out.body, 200, { "content-type": out.contentType });
 });
 app.all("/simulate", methodNotAllowed("POST"));
 

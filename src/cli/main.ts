@@ -7,13 +7,16 @@ import { nanoid } from "nanoid";
 import { LIMITS, scenarioSchema } from "../scenario/schema.js";
 import { internalProblem, parseJsonBytes, problem, tooLargeProblem, validationProblem, type Problem } from "../api/problem.js";
 import { runInThread } from "./run-in-thread.js";
+import { FORMATS, isFormat, render, type Format } from "../render/formats.js";
 
 export const EXIT = { ok: 0, internal: 1, invalid: 2, timeout: 3, usage: 64 } as const;
 
-const USAGE = `usage: nfplay simulate [--timeout MS] FILE|-
+const USAGE = `usage: nfplay simulate [--timeout MS] [--format F] FILE|-
 
   FILE        a scenario as JSON (see README.md); "-" reads standard input
   --timeout   wall-clock limit for the simulation in milliseconds (default 10000)
+  --format    ${FORMATS.join(" | ")} (default json): the result, the rules as
+              iptables-save prints them, or the traces as xtables-monitor --trace prints them
 
 Prints the result JSON on stdout. Invalid input prints application/problem+json on stderr
 and exits 2; a timeout exits 3.`;
@@ -21,6 +24,7 @@ and exits 2; a timeout exits 3.`;
 interface Options {
   file: string;
   timeoutMs: number;
+  format: Format;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,7 +43,7 @@ function parseOptions(argv: string[]): Options | string {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { timeout: { type: "string", default: "10000" }, help: { type: "boolean", short: "h" } },
+      options: { timeout: { type: "string", default: "10000" }, format: { type: "string", default: "json" }, help: { type: "boolean", short: "h" } },
     });
   } catch (err) {
     return (err as Error).message;
@@ -50,10 +54,12 @@ function parseOptions(argv: string[]): Options | string {
   if (file === undefined || extra.length > 0) return "simulate takes exactly one FILE (or - for stdin)";
   const timeoutMs = Number(parsed.values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return "--timeout must be a positive integer (milliseconds)";
-  return { file, timeoutMs };
+  const format = parsed.values.format ?? "json";
+  if (!isFormat(format)) return `--format must be one of ${FORMATS.join(", ")}`;
+  return { file, timeoutMs, format };
 }
 
-async function simulateCommand({ file, timeoutMs }: Options): Promise<number> {
+async function simulateCommand({ file, timeoutMs, format }: Options): Promise<number> {
   const input = await readInput(file);
   if (input === null) return EXIT.usage;
   if (!(input instanceof Uint8Array)) return fail(input);
@@ -64,7 +70,7 @@ async function simulateCommand({ file, timeoutMs }: Options): Promise<number> {
 
   const outcome = await runInThread(parsed.data, nanoid(), timeoutMs);
   if (outcome.ok) {
-    process.stdout.write(JSON.stringify(outcome.result, null, 2) + "\n");
+    process.stdout.write(render(outcome.result, format).body);
     return EXIT.ok;
   }
   if ("timedOut" in outcome) {

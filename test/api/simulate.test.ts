@@ -25,6 +25,21 @@ async function expectProblem(res: Response, status: number): Promise<Record<stri
 }
 
 describe("POST /simulate", () => {
+  it("answers ?format=trace and ?format=iptables-save as text", async () => {
+    const trace = await exports.default.fetch(`${BASE}/simulate?format=trace`, { method: "POST", body: JSON.stringify(seed) });
+    expect(trace.status).toBe(200);
+    expect(trace.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await trace.text()).toMatch(/ TRACE: 2 [0-9a-f]{8} nat:DOCKER:rule:2:ACCEPT  -4 -t nat -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8543 -j DNAT/);
+    const save = await exports.default.fetch(`${BASE}/simulate?format=iptables-save`, { method: "POST", body: JSON.stringify(seed) });
+    expect(await save.text()).toMatch(/^\*filter\n:INPUT ACCEPT \[0:0\]\n:FORWARD DROP \[0:0\]/);
+  });
+
+  it("rejects an unknown ?format with 400", async () => {
+    const res = await exports.default.fetch(`${BASE}/simulate?format=pdf`, { method: "POST", body: JSON.stringify(seed) });
+    const body = await expectProblem(res, 400);
+    expect(body.errors[0].message).toMatch(/format/);
+  });
+
   it("simulates the seed scenario", async () => {
     const res = await post(JSON.stringify(seed));
     expect(res.status).toBe(200);

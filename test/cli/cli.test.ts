@@ -53,6 +53,14 @@ describe("nfplay simulate", () => {
     expect(result.traces).toHaveLength(3);
   });
 
+  it("prints the trace as xtables-monitor would with --format trace", async () => {
+    const run = await nfplay(["simulate", "--format", "trace", SEED]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^# flow: internet to web\n/);
+    expect(run.stdout).toContain("filter:DOCKER:rule:1:ACCEPT  -4 -t filter -A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 8888 -j ACCEPT");
+    expect((await nfplay(["simulate", "--format", "nope", SEED])).code).toBe(64);
+  });
+
   it("simulates standard input", async () => {
     const result = expectResult(await nfplay(["simulate", "-"], readFileSync(SEED, "utf8")));
     expect(result.traces).toHaveLength(3);

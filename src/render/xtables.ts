@@ -1,0 +1,66 @@
+// A trace in the style of `xtables-monitor --trace`: what an engineer sees on a real host.
+// One PACKET line per base-chain traversal (the packet as it enters it), then its rule and
+// policy lines. Rule positions stand where the kernel prints nft handles.
+import type { SimulationResult, Trace } from "../result.js";
+
+type Step = Trace["steps"][number];
+
+// The kernel prints NAT targets as ACCEPT and REJECT as DROP; the rule text shows the target.
+const KERNEL_VERDICT: Record<string, string> = { DNAT: "ACCEPT", SNAT: "ACCEPT", MASQUERADE: "ACCEPT", REDIRECT: "ACCEPT", NETMAP: "ACCEPT", REJECT: "DROP" };
+
+function traceId(name: string, n: number): string {
+  let h = 0x811c9dc5;
+  for (const c of `${name}#${n}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
+function packetLine(id: string, s: Step): string {
+  const p = s.packet;
+  const parts = [`PACKET: 2 ${id}`];
+  if (p.in) parts.push(`IN=${p.in}`);
+  if (p.out) parts.push(`OUT=${p.out}`);
+  parts.push(`SRC=${p.src} DST=${p.dst}`);
+  if (p.sport !== null) parts.push(`SPORT=${p.sport} DPORT=${p.dport}`);
+  parts.push(`CT=${p.ct}`);
+  return parts.join(" ");
+}
+
+function traceLine(id: string, s: Step): string {
+  if (s.ruleNumber === null) return ` TRACE: 2 ${id} ${s.table}:${s.chain}:policy:${s.verdict.replace(/^policy /, "")}`;
+  const verdict = KERNEL_VERDICT[s.verdict] ?? (s.verdict === "RETURN" ? "RETURN" : s.verdict);
+  return ` TRACE: 2 ${id} ${s.table}:${s.chain}:rule:${s.ruleNumber}:${verdict}  -4 -t ${s.table} ${s.rule}`;
+}
+
+export function renderSteps(name: string, steps: Step[]): string[] {
+  const out: string[] = [];
+  let n = 0;
+  let id = "";
+  let last = "";
+  steps.forEach((s) => {
+    const traversal = `${s.namespace}/${s.hook}/${s.table}`;
+    // A new traversal starts at a new hook or table, or when a base chain is entered again.
+    if (traversal !== last || s.chain === s.hook && s.ruleNumber === 1) {
+      id = traceId(name, n++);
+      if (s.namespace !== "host") out.push(`# in namespace ${s.namespace}`);
+      out.push(packetLine(id, { ...s, packet: { ...s.packet } }));
+    }
+    last = traversal;
+    out.push(traceLine(id, s));
+  });
+  return out;
+}
+
+export function renderXtablesTrace(result: SimulationResult): string {
+  const out: string[] = [];
+  for (const t of result.traces) {
+    out.push(`# flow: ${t.name}`);
+    out.push(`# verdict: ${t.verdict}${t.deliveredTo ? ` -> ${t.deliveredTo.namespace} ${t.deliveredTo.ip}${t.deliveredTo.port === null ? "" : `:${t.deliveredTo.port}`}` : ""}${t.reason ? ` (${t.reason})` : ""}; connects: ${t.connects}`);
+    out.push(...renderSteps(t.name, t.steps));
+    if (t.reply) {
+      out.push(`# reply: ${t.reply.verdict}`);
+      out.push(...renderSteps(`${t.name} reply`, t.reply.steps));
+    }
+    out.push("");
+  }
+  return out.join("\n");
+}
