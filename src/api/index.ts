@@ -4,7 +4,8 @@
 import { Hono, type Context } from "hono";
 import { nanoid } from "nanoid";
 import { LIMITS, scenarioSchema } from "../scenario/schema.js";
-import { FORMATS, isFormat, render } from "../render/formats.js";
+// Only the names: rendering happens in the sandbox, like everything else of the engine.
+import { FORMATS, isFormat } from "../scenario/formats.js";
 import { readBody } from "./body.js";
 import type { Env } from "./env.js";
 import { buildOpenApi } from "./openapi.js";
@@ -44,11 +45,12 @@ app.post("/simulate", async (c) => {
   const parsed = scenarioSchema.safeParse(json.value);
   if (!parsed.success) return problemResponse(validationProblem(parsed.error));
   // The raw value goes over RPC: the sandbox validates it again as its own boundary.
+  if (format !== "json") {
+    const text = await c.env.SANDBOX.simulateText(json.value, nanoid(), format);
+    return text.ok ? c.body(text.body, 200, { "content-type": text.contentType }) : problemResponse(text.problem);
+  }
   const reply = await c.env.SANDBOX.simulate(json.value, nanoid());
-  if (!reply.ok) return problemResponse(reply.problem);
-  if (format === "json") return c.json(reply.result);
-  const out = render(reply.result, format);
-  return c.body(out.body, 200, { "content-type": out.contentType });
+  return reply.ok ? c.json(reply.result) : problemResponse(reply.problem);
 });
 app.all("/simulate", methodNotAllowed("POST"));
 

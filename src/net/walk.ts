@@ -68,6 +68,16 @@ interface CtRef {
   dir: "ORIGINAL" | "REPLY";
 }
 
+/**
+ * The packet's conntrack entry in this namespace. Conntrack runs after the raw table
+ * (priority -200 vs -300), so at PREROUTING/OUTPUT the lookup is `pending` until raw is done;
+ * raw sees no entry yet (ctstate INVALID) and may opt the packet out (NOTRACK: UNTRACKED).
+ */
+interface CtSlot {
+  ref: CtRef | null;
+  pending: boolean;
+}
+
 const MAX_HOPS = 32; // a routing loop ends here instead of spinning
 
 export class Walker {
@@ -92,23 +102,32 @@ export class Walker {
   /** Namespaces whose conntrack this walk touched (reset between flows). */
   readonly touched = new Set<Namespace>();
 
-  private track(ns: Namespace, p: Packet): { p: Packet; ct: CtRef } {
+  /** A packet entering ns's netfilter: its conntrack lookup waits for the raw table. */
+  private entry(ns: Namespace, p: Packet): { p: Packet; ct: CtSlot } {
     this.touched.add(ns);
+    return { p: { ...p, ct: "INVALID", ctDir: "ORIGINAL" }, ct: { ref: null, pending: true } };
+  }
+
+  private track(ns: Namespace, p: Packet, slot: CtSlot): Packet {
+    slot.pending = false;
+    if (p.ct === "UNTRACKED") return p;
     const t = ns.conntrack.track(p);
-    return { p: { ...p, ct: t.state, ctDir: t.dir }, ct: { conn: t.conn, dir: t.dir } };
+    slot.ref = { conn: t.conn, dir: t.dir };
+    return { ...p, ct: t.state, ctDir: t.dir };
   }
 
   /** Run every table of one hook; returns the packet or the verdict that stopped it. */
-  private runHook(ns: Namespace, hook: Hook, p: Packet, ct: CtRef): Packet | Outcome {
+  private runHook(ns: Namespace, hook: Hook, p: Packet, ct: CtSlot): Packet | Outcome {
     const manip = manipOf(hook);
     for (const table of HOOK_TABLES[hook]) {
+      if (table !== "raw" && ct.pending) p = this.track(ns, p, ct);
       if (table === "nat") {
-        p = this.nat(ns, hook, p, ct, manip!);
+        if (ct.ref) p = this.nat(ns, hook, p, ct.ref, manip!);
         continue;
       }
       const base = ns.ruleset?.baseChain(table, hook);
       if (!base) continue;
-      const res = runTable(ns.ruleset!, table, hook, base, { packet: p, ns, ctOrig: ct.conn.orig }, this.budget);
+      const res = runTable(ns.ruleset!, table, hook, base, { packet: p, ns, ctOrig: ct.ref?.conn.orig ?? null }, this.budget);
       this.record(ns, hook, res.hits);
       p = res.packet;
       if (res.verdict === "DROP") return this.stop(ns, { kind: "dropped", reason: `${table} ${hook}` });
@@ -152,7 +171,7 @@ export class Walker {
     const src = p.src || ns.sourceFor(p.dst) || 0;
     let pkt: Packet = { ...p, src, in: null, out: first.dev, physIn: null, physOut: null };
     this.hop(ns, "send", `${formatIPv4(src)} -> ${formatIPv4(pkt.dst)} via ${first.dev}`);
-    const tracked = this.track(ns, pkt);
+    const tracked = this.entry(ns, pkt);
     pkt = tracked.p;
     const out = this.runHook(ns, "OUTPUT", pkt, tracked.ct);
     if ("kind" in out) return out;
@@ -173,7 +192,7 @@ export class Walker {
     return { dev: r.dev, nexthop: r.via ?? dst };
   }
 
-  private postrouting(ns: Namespace, p: Packet, ct: CtRef, route: { dev: string; nexthop: IPv4 }): Outcome {
+  private postrouting(ns: Namespace, p: Packet, ct: CtSlot, route: { dev: string; nexthop: IPv4 }): Outcome {
     const post = this.runHook(ns, "POSTROUTING", p, ct);
     if ("kind" in post) return post;
     return this.transmit(ns, route.dev, post, route.nexthop);
@@ -217,7 +236,7 @@ export class Walker {
     if (!ns.bridgeNfCall) return this.bridgeOut(ns, port, outPort, p, nexthop);
     // br_netfilter: the bridged frame goes through iptables as if routed from bridge to bridge.
     let pkt: Packet = { ...p, in: bridge.name, out: null, physIn: port.name };
-    const tracked = this.track(ns, pkt);
+    const tracked = this.entry(ns, pkt);
     const pre = this.runHook(ns, "PREROUTING", tracked.p, tracked.ct);
     if ("kind" in pre) return pre;
     if (pre.dst !== p.dst) return this.routeInput(ns, bridge, pre, tracked.ct);
@@ -241,13 +260,13 @@ export class Walker {
     const fromOutside = iface.kind !== "loopback";
     if (fromOutside && inCidr(p.src, LOOPBACK_NET) && !iface.routeLocalnet)
       return this.stop(ns, { kind: "dropped", reason: `martian source ${formatIPv4(p.src)} on ${iface.name}` });
-    const tracked = this.track(ns, { ...p, in: iface.name, out: null });
+    const tracked = this.entry(ns, { ...p, in: iface.name, out: null });
     const pre = this.runHook(ns, "PREROUTING", tracked.p, tracked.ct);
     if ("kind" in pre) return pre;
     return this.routeInput(ns, iface, pre, tracked.ct);
   }
 
-  private routeInput(ns: Namespace, iface: Iface, p: Packet, ct: CtRef): Outcome {
+  private routeInput(ns: Namespace, iface: Iface, p: Packet, ct: CtSlot): Outcome {
     if (ns.isLocal(p.dst)) {
       if (iface.kind !== "loopback" && inCidr(p.dst, LOOPBACK_NET) && !iface.routeLocalnet)
         return this.stop(ns, { kind: "dropped", reason: `martian destination ${formatIPv4(p.dst)} on ${iface.name} (route_localnet=0)` });

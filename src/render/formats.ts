@@ -2,12 +2,9 @@
 import type { SimulationResult } from "../result.js";
 import { renderXtablesTrace } from "./xtables.js";
 
-export const FORMATS = ["json", "iptables-save", "trace"] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from "../scenario/formats.js";
 
-export function isFormat(f: string): f is Format {
-  return (FORMATS as readonly string[]).includes(f);
-}
+export { FORMATS, isFormat, type Format } from "../scenario/formats.js";
 
 /** iptables-save of every namespace that has rules; the host's alone needs no header. */
 function renderRules(result: SimulationResult): string {

@@ -6,6 +6,9 @@ import { simulate } from "../../src/engine.js";
 import { scenarioSchema } from "../../src/scenario/schema.js";
 import { runEngine, type EngineReply } from "../../src/api/engine-reply.js";
 import { validationProblem } from "../../src/api/problem.js";
+import { render, type Format } from "../../src/render/formats.js";
+
+export type TextReply = { ok: true; contentType: string; body: string } | Extract<EngineReply, { ok: false }>;
 
 export default class Sandbox extends WorkerEntrypoint {
   /**
@@ -16,6 +19,12 @@ export default class Sandbox extends WorkerEntrypoint {
     const parsed = scenarioSchema.safeParse(scenario);
     if (!parsed.success) return { ok: false, problem: validationProblem(parsed.error) };
     return runEngine(() => simulate(parsed.data, { id }));
+  }
+
+  /** The result rendered as text (iptables-save, trace): rendering stays out of the API worker too. */
+  simulateText(scenario: unknown, id: string, format: Exclude<Format, "json">): TextReply {
+    const reply = this.simulate(scenario, id);
+    return reply.ok ? { ok: true, ...render(reply.result, format) } : reply;
   }
 
   /** No public route: anything reaching fetch() is a misconfiguration. */
