@@ -34,6 +34,25 @@ describe("POST /simulate", () => {
     expect(await save.text()).toMatch(/^\*filter\n:INPUT ACCEPT \[0:0\]\n:FORWARD DROP \[0:0\]/);
   });
 
+  it("traces a pasted iptables-save (bring your own rules)", async () => {
+    const rules = "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+    const scenario = { rules: { host: { "iptables-save": rules } }, flows: [{ from: "external", to: "host:22" }, { from: "external", to: "host:80" }] };
+    const res = await post(JSON.stringify(scenario));
+    expect(res.status).toBe(200);
+    const result = (await res.json()) as Record<string, any>;
+    expect(result.rules.host["iptables-save"]).toBe(rules);
+    expect(result.traces[0]).toMatchObject({ verdict: "delivered", connects: true });
+    expect(result.traces[0].steps.at(-1)).toMatchObject({ chain: "INPUT", ruleNumber: 1, verdict: "ACCEPT" });
+    expect(result.traces[1]).toMatchObject({ verdict: "dropped", connects: false });
+    expect(result.traces[1].steps.at(-1)).toMatchObject({ chain: "INPUT", ruleNumber: null, verdict: "policy DROP" });
+  });
+
+  it("names the failing line of a pasted ruleset", async () => {
+    const scenario = { rules: { host: { "iptables-save": "*filter\n-A INPUT -j NOWHERE\nCOMMIT\n" } } };
+    const body = await expectProblem(await post(JSON.stringify(scenario)), 400);
+    expect(body.errors[0]).toMatchObject({ pointer: "/rules/host/iptables-save", message: expect.stringMatching(/line 2 failed/) });
+  });
+
   it("rejects an unknown ?format with 400", async () => {
     const res = await exports.default.fetch(`${BASE}/simulate?format=pdf`, { method: "POST", body: JSON.stringify(seed) });
     const body = await expectProblem(res, 400);
