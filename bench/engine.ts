@@ -5,15 +5,11 @@ import { fileURLToPath } from "node:url";
 import { simulate } from "../src/engine.js";
 import { scenarioSchema, type Scenario } from "../src/scenario/schema.js";
 
-const seed = scenarioSchema.parse({
-  docker: { version: "20.10" },
-  containers: [{ name: "web", ports: ["8543:8888"] }],
-  flows: [
-    { from: "external", to: "host:8543" },
-    { from: "web", to: "198.51.100.7:443" },
-    { from: "host", to: "localhost:8543" },
-  ],
-});
+import { readFileSync } from "node:fs";
+
+/** The seed post's host: examples/seed.json (`docker run -p 8543:8888`, three flows). */
+export const seedInput = JSON.parse(readFileSync(new URL("../examples/seed.json", import.meta.url), "utf8"));
+const seed = scenarioSchema.parse(seedInput);
 
 /** Built directly (not through the API schema, whose caps are smaller than this). */
 export function synthetic(containers: number): Scenario {

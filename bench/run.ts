@@ -4,7 +4,7 @@
 //  3. POST /simulate through local workerd (wrangler dev on a loopback port), with autocannon.
 import { spawn } from "node:child_process";
 import { execFileSync } from "node:child_process";
-import { runEngineBench } from "./engine.js";
+import { runEngineBench, seedInput } from "./engine.js";
 import { simulate } from "../src/engine.js";
 import { scenarioSchema } from "../src/scenario/schema.js";
 
@@ -20,15 +20,7 @@ async function kernelRatio(seedMs: number): Promise<void> {
     console.log(`kernel reproduction: skipped (${avail.reason ?? "no topology helper"})`);
     return;
   }
-  const input = {
-    docker: { version: "20.10" },
-    containers: [{ name: "web", ports: ["8543:8888"] }],
-    flows: [
-      { from: "external", to: "host:8543" },
-      { from: "web", to: "198.51.100.7:443" },
-      { from: "host", to: "localhost:8543" },
-    ],
-  };
+  const input = seedInput as { flows: { from: string; to: string }[] };
   const result = simulate(scenarioSchema.parse(input));
   const t0 = performance.now();
   for (const f of input.flows) await runKernelFlow(topologyOf(result, true), kernelFlowOf(result, f));
