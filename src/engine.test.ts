@@ -84,3 +84,23 @@ describe("impossible scenarios and budgets", () => {
     expect(e.type).toMatch(/budget-exceeded/);
   });
 });
+
+describe("flows of an established connection", () => {
+  const r = simulate(
+    scenarioSchema.parse({
+      containers: [{ name: "web", ports: ["8543:8888"] }],
+      flows: [{ from: "external", to: "host:8543", state: "established" }, { from: "web", to: "198.51.100.7:443", state: "established" }],
+    }),
+  );
+  it("skips the nat table and hits the conntrack rules, with the NAT of the first packet", () => {
+    const inbound = r.traces[0]!;
+    expect(inbound.steps.every((s) => s.table !== "nat")).toBe(true);
+    expect(inbound.steps.every((s) => s.packet.ct === "ESTABLISHED")).toBe(true);
+    expect(inbound.steps[0]!.packet).toMatchObject({ dst: "172.17.0.2", dport: 8888 });
+    expect(inbound.deliveredTo).toEqual({ namespace: "web", ip: "172.17.0.2", port: 8888 });
+    const outbound = r.traces[1]!;
+    expect(outbound.steps.at(-1)).toMatchObject({ chain: "FORWARD", verdict: "ACCEPT", rule: "-A FORWARD -i docker0 ! -o docker0 -j ACCEPT" });
+    expect(outbound.reply!.steps.at(-1)).toMatchObject({ rule: "-A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" });
+    expect(outbound.reply!.steps[0]!.packet).toMatchObject({ dst: "172.17.0.2" });
+  });
+});

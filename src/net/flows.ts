@@ -102,7 +102,9 @@ function lengthOf(proto: Proto, tcpFlags: number, icmpType = 8): number {
 function answer(p: Packet, listening: boolean): Packet {
   const base = {
     ...p, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, in: null, out: null, physIn: null, physOut: null,
-    ctMark: 0, ttl: 64, srcMac: null,
+    // A new skb: no packet mark (the kernel never copies skb->mark to the answer) and no
+    // connection mark of its own (the walk must load the connection's).
+    mark: 0, ctMark: 0, ttl: 64, srcMac: null,
   };
   if (p.proto === "tcp") {
     const tcpFlags = listening ? TCP.SYN | TCP.ACK : TCP.RST | TCP.ACK;
@@ -129,10 +131,18 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
   const at = `/flows/${index}`;
   const r = resolve(world, ep, f, at);
   const extraSocket = listenForFlow(r, ep, f.proto);
-  const walker = new Walker(world, budget);
-  const replyWalker = new Walker(world, budget);
+  const walkers: Walker[] = [];
+  const newWalker = () => {
+    const w = new Walker(world, budget);
+    walkers.push(w);
+    return w;
+  };
+  const walker = newWalker();
+  const replyWalker = newWalker();
+  const established = f.state === "established";
   try {
-    const pkt = firstPacket(f.proto, r.srcIp, CLIENT_PORT + index, r.dst, r.dport);
+    const syn = firstPacket(f.proto, r.srcIp, CLIENT_PORT + index, r.dst, r.dport);
+    const pkt = established ? handshake(newWalker, r.from, syn) : syn;
     const first = walker.send(r.from, pkt);
     const trace: Trace = {
       name: f.name ?? `${f.from} -> ${f.to}/${f.proto}`,
@@ -147,11 +157,11 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
     const backHome = back.kind === "delivered" && back.ns === r.from;
     trace.reply = { verdict: verdictOf(back), steps: replyWalker.steps, hops: replyWalker.hops };
     trace.connects = listening && backHome && (f.proto !== "udp" || socket !== undefined);
-    if (socket?.relay) relay(trace, walker, first.ns, socket.relay, f.proto, index);
+    if (socket?.relay) relay(trace, walker, first.ns, socket.relay, f.proto, index, established ? newWalker : null);
     return trace;
   } finally {
     // Each flow starts from empty conntrack tables, like the oracle's `conntrack -F`.
-    for (const ns of [...walker.touched, ...replyWalker.touched]) ns.resetConntrack();
+    for (const w of walkers) for (const ns of w.touched) ns.resetConntrack();
     if (extraSocket) r.destNs?.close(extraSocket);
   }
 }
@@ -166,10 +176,25 @@ function listenForFlow(r: Resolved, ep: Endpoints, proto: Proto) {
   return s;
 }
 
+/**
+ * For a flow with "state": "established": open the connection first, untraced (first packet and
+ * its answer), so conntrack holds it as on a live host; returns the next packet to trace.
+ */
+function handshake(newWalker: () => Walker, from: Namespace, syn: Packet): Packet {
+  const opened = newWalker().send(from, syn);
+  if (opened.kind === "delivered") newWalker().send(opened.ns, answer(opened.packet, true));
+  if (syn.proto !== "tcp") return syn;
+  return { ...syn, src: syn.src || (from.sourceFor(syn.dst) ?? 0), tcpFlags: TCP.ACK, length: 52 };
+}
+
 /** docker-proxy accepted the connection; its own connection to the container continues the trace. */
-function relay(trace: Trace, walker: Walker, ns: Namespace, to: { ip: IPv4; port: number }, proto: Proto, index: number): void {
+function relay(
+  trace: Trace, walker: Walker, ns: Namespace, to: { ip: IPv4; port: number }, proto: Proto, index: number,
+  establishedWith: (() => Walker) | null,
+): void {
   walker.hops.push({ namespace: ns.name, event: "proxy", detail: `docker-proxy relays to ${formatIPv4(to.ip)}:${to.port}` });
-  const leg = walker.send(ns, firstPacket(proto, 0, PROXY_PORT + index, to.ip, to.port));
+  const syn = firstPacket(proto, 0, PROXY_PORT + index, to.ip, to.port);
+  const leg = walker.send(ns, establishedWith ? handshake(establishedWith, ns, syn) : syn);
   trace.verdict = verdictOf(leg);
   trace.reason = reasonOf(leg);
   trace.deliveredTo = leg.kind === "delivered"
