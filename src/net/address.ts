@@ -23,9 +23,13 @@ export function isIPv4Cidr(text: string): boolean {
   return extra === undefined && isIPv4(ip ?? "") && /^\d{1,2}$/.test(prefix ?? "") && Number(prefix) <= 32;
 }
 
+const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** Strict dotted quad (no octal, no short forms), like the schema accepts. */
 export function parseIPv4(text: string): IPv4 {
-  if (!isIPv4(text)) throw new Error(`invalid IPv4 address "${text}"`);
-  return text.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+  const m = DOTTED_QUAD.exec(text);
+  if (!m) throw new Error(`invalid IPv4 address "${text}"`);
+  return ((+m[1]! << 24) | (+m[2]! << 16) | (+m[3]! << 8) | +m[4]!) >>> 0;
 }
 
 export function formatIPv4(ip: IPv4): string {

@@ -59,9 +59,16 @@ function reaches(t: Table, start: string, goal: string, seen: Set<string>): bool
   return false;
 }
 
+// Docker checks a rule (-C) and then adds it (-A/-I) with the same words: parse them once.
+let lastSpec: { key: string; rule: Rule } | null = null;
+
 function parseSpec(argv: string[]): Rule {
+  const key = argv.join("\u0000");
+  if (lastSpec?.key === key) return lastSpec.rule;
   try {
-    return parseRule(argv);
+    const rule = parseRule(argv);
+    lastSpec = { key, rule };
+    return rule;
   } catch (e) {
     if (e instanceof RuleParseError) fail(`iptables v1.8.9 (nf_tables): ${e.message}`);
     throw e;
