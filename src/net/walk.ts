@@ -78,6 +78,10 @@ interface CtSlot {
   pending: boolean;
 }
 
+function tuples(ct: CtRef | null) {
+  return { ctOrig: ct?.conn.orig ?? null, ctReply: ct?.conn.reply ?? null };
+}
+
 const MAX_HOPS = 32; // a routing loop ends here instead of spinning
 
 export class Walker {
@@ -105,6 +109,8 @@ export class Walker {
   /** A packet entering ns's netfilter: its conntrack lookup waits for the raw table. */
   private entry(ns: Namespace, p: Packet): { p: Packet; ct: CtSlot } {
     this.touched.add(ns);
+    // No rule needs conntrack: the kernel never loaded it here, so no packet has an entry.
+    if (!ns.ruleset?.needsConntrack()) return { p: { ...p, ct: "UNTRACKED", ctDir: "ORIGINAL" }, ct: { ref: null, pending: false } };
     return { p: { ...p, ct: "INVALID", ctDir: "ORIGINAL" }, ct: { ref: null, pending: true } };
   }
 
@@ -112,8 +118,14 @@ export class Walker {
     slot.pending = false;
     if (p.ct === "UNTRACKED") return p;
     const t = ns.conntrack.track(p);
+    if (!t.conn) return { ...p, ct: "INVALID" };
     slot.ref = { conn: t.conn, dir: t.dir };
-    return { ...p, ct: t.state, ctDir: t.dir };
+    return { ...p, ct: t.state, ctDir: t.dir, ctMark: t.conn.mark };
+  }
+
+  /** Rules may have changed the connection mark (CONNMARK): it belongs to the connection. */
+  private saveCtMark(ct: CtSlot, p: Packet): void {
+    if (ct.ref) ct.ref.conn.mark = p.ctMark;
   }
 
   /** Run every table of one hook; returns the packet or the verdict that stopped it. */
@@ -123,13 +135,15 @@ export class Walker {
       if (table !== "raw" && ct.pending) p = this.track(ns, p, ct);
       if (table === "nat") {
         if (ct.ref) p = this.nat(ns, hook, p, ct.ref, manip!);
+        this.saveCtMark(ct, p);
         continue;
       }
       const base = ns.ruleset?.baseChain(table, hook);
       if (!base) continue;
-      const res = runTable(ns.ruleset!, table, hook, base, { packet: p, ns, ctOrig: ct.ref?.conn.orig ?? null }, this.budget);
+      const res = runTable(ns.ruleset!, table, hook, base, { packet: p, ns, ...tuples(ct.ref) }, this.budget);
       this.record(ns, hook, res.hits);
       p = res.packet;
+      this.saveCtMark(ct, p);
       if (res.verdict === "DROP") return this.stop(ns, { kind: "dropped", reason: `${table} ${hook}` });
       if (res.verdict === "REJECT") return this.stop(ns, { kind: "rejected", with: res.reject ?? "icmp-port-unreachable" });
     }
@@ -141,7 +155,7 @@ export class Walker {
   private nat(ns: Namespace, hook: Hook, p: Packet, ct: CtRef, manip: "dst" | "src"): Packet {
     const base = ns.ruleset?.baseChain("nat", hook);
     if (p.ct === "NEW" && ct.dir === "ORIGINAL" && !ct.conn.natDone[manip] && base) {
-      const res = runTable(ns.ruleset!, "nat", hook, base, { packet: p, ns, ctOrig: ct.conn.orig }, this.budget);
+      const res = runTable(ns.ruleset!, "nat", hook, base, { packet: p, ns, ...tuples(ct) }, this.budget);
       ct.conn.natDone[manip] = true;
       if (res.nat) ns.conntrack.bind(ct.conn, res.nat.kind, res.nat.ip, res.nat.port);
       const after = applyNat(ct.conn, ct.dir, manip, res.packet);
@@ -201,7 +215,13 @@ export class Walker {
   private transmit(ns: Namespace, dev: string, p: Packet, nexthop: IPv4): Outcome {
     this.guard();
     const iface = ns.ifaces.get(dev)!;
-    const clean: Packet = { ...p, in: null, out: null, physIn: null, physOut: null, ct: "NEW", ctDir: "ORIGINAL" };
+    // The frame leaves with the sending device's MAC; a namespace boundary clears the skb's
+    // mark (skb_scrub_packet); loopback keeps both, it never leaves the namespace.
+    const looped = iface.kind === "loopback";
+    const clean: Packet = {
+      ...p, in: null, out: null, physIn: null, physOut: null, ct: "NEW", ctDir: "ORIGINAL",
+      srcMac: looped ? null : iface.mac, mark: looped ? p.mark : 0, ctMark: 0,
+    };
     if (iface.kind === "loopback") {
       this.hop(ns, "loopback", "looped back on lo");
       return this.receive(ns, iface, clean);
@@ -252,7 +272,7 @@ export class Walker {
     if (outPort === inPort && !inPort.hairpin)
       return this.stop(ns, { kind: "dropped", reason: `bridge: hairpin mode is off on ${inPort.name}, a frame is never sent back out its ingress port` });
     this.hop(ns, "bridge", `${inPort.master} bridges the frame from ${inPort.name} to ${outPort.name}`);
-    return this.acrossVeth(ns, outPort, { ...p, in: null, out: null, physIn: null, physOut: null }, nexthop);
+    return this.acrossVeth(ns, outPort, { ...p, in: null, out: null, physIn: null, physOut: null, mark: 0, ctMark: 0 }, nexthop);
   }
 
   private receive(ns: Namespace, iface: Iface, p: Packet): Outcome {
@@ -280,7 +300,8 @@ export class Walker {
     const r = ns.route(p.dst);
     if (!r) return this.stop(ns, { kind: "unroutable", reason: `no route to ${formatIPv4(p.dst)} in ${ns.name}` });
     this.hop(ns, "route", `forward ${formatIPv4(p.dst)} via ${r.dev}${r.via ? ` gw ${formatIPv4(r.via)}` : ""}`);
-    const fwd = this.runHook(ns, "FORWARD", { ...p, out: r.dev }, ct);
+    // Routing decrements the TTL before FORWARD (ip_forward); bridging does not.
+    const fwd = this.runHook(ns, "FORWARD", { ...p, out: r.dev, ttl: p.ttl - 1 }, ct);
     if ("kind" in fwd) return fwd;
     return this.postrouting(ns, fwd, ct, { dev: r.dev, nexthop: r.via ?? p.dst });
   }

@@ -1,6 +1,6 @@
 // Connection tracking for one namespace: the original/reply tuples of each connection and the
 // NAT bindings decided on its first packet (nf_conntrack + nf_nat in miniature).
-import type { CtState, CtTuple, Hook, Packet } from "./types.js";
+import { TCP, type CtState, type CtTuple, type Hook, type Packet } from "./types.js";
 
 export interface Connection {
   orig: CtTuple;
@@ -8,6 +8,8 @@ export interface Connection {
   /** NAT manip types already decided (null binding included), as nf_nat_initialized(). */
   natDone: { dst: boolean; src: boolean };
   seenReply: boolean;
+  /** The connection mark (CONNMARK, -m connmark). */
+  mark: number;
 }
 
 function same(a: CtTuple, p: Packet): boolean {
@@ -18,6 +20,23 @@ function tupleOf(p: Packet): CtTuple {
   return { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
 }
 
+// ICMP types that may start a connection: echo, timestamp, info and address-mask requests.
+const ICMP_REQUESTS = new Set([8, 13, 15, 17]);
+
+/**
+ * Whether a packet with no connection may start one (nf_conntrack_proto_tcp's state table with
+ * nf_conntrack_tcp_loose=1: a SYN, or a plain ACK picked up mid-stream; never a SYN-ACK, RST or
+ * FIN). ICMP errors and replies never do.
+ */
+function opensConnection(p: Packet): boolean {
+  if (p.proto === "icmp") return ICMP_REQUESTS.has(p.icmpType);
+  if (p.proto !== "tcp") return true;
+  const f = p.tcpFlags;
+  if (f & (TCP.RST | TCP.FIN)) return false;
+  if (f & TCP.SYN) return !(f & TCP.ACK);
+  return (f & TCP.ACK) !== 0;
+}
+
 export function invert(t: CtTuple): CtTuple {
   return { proto: t.proto, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
 }
@@ -25,8 +44,11 @@ export function invert(t: CtTuple): CtTuple {
 export class Conntrack {
   private conns: Connection[] = [];
 
-  /** Find or create the connection of p; returns it with p's direction and conntrack state. */
-  track(p: Packet): { conn: Connection; dir: "ORIGINAL" | "REPLY"; state: CtState } {
+  /**
+   * Find or create the connection of p; returns it with p's direction and conntrack state, or
+   * INVALID without a connection for a packet that cannot open one.
+   */
+  track(p: Packet): { conn: Connection; dir: "ORIGINAL" | "REPLY"; state: CtState } | { conn: null; state: "INVALID" } {
     for (const conn of this.conns) {
       if (same(conn.orig, p)) return { conn, dir: "ORIGINAL", state: conn.seenReply ? "ESTABLISHED" : "NEW" };
       if (same(conn.reply, p)) {
@@ -34,8 +56,9 @@ export class Conntrack {
         return { conn, dir: "REPLY", state: "ESTABLISHED" };
       }
     }
+    if (!opensConnection(p)) return { conn: null, state: "INVALID" };
     const orig = tupleOf(p);
-    const conn: Connection = { orig, reply: invert(orig), natDone: { dst: false, src: false }, seenReply: false };
+    const conn: Connection = { orig, reply: invert(orig), natDone: { dst: false, src: false }, seenReply: false, mark: 0 };
     this.conns.push(conn);
     return { conn, dir: "ORIGINAL", state: "NEW" };
   }

@@ -12,6 +12,7 @@ function packet(dport: number, dst: string, proto: "tcp" | "udp" = "tcp"): Packe
   return {
     src: parseIPv4("10.0.0.1"), dst: parseIPv4(dst), proto, sport: 1234, dport, icmpType: 0, icmpCode: 0, tcpFlags: 2,
     in: "eth0", out: "docker0", physIn: null, physOut: null, mark: 0, ct: "NEW", ctDir: "ORIGINAL",
+    ctMark: 0, ttl: 64, length: 60, srcMac: null,
   };
 }
 
@@ -33,10 +34,10 @@ describe("chain index", () => {
       for (const dst of ["172.17.0.0", "172.17.0.3", "172.17.0.6", "10.9.9.9"])
         for (const proto of ["tcp", "udp"] as const) {
           const p = packet(port, dst, proto);
-          const got = runTable(rs, "filter", "FORWARD", chain, { packet: p, ns, ctOrig: null }, { left: 1e6 }).hits.map((h) => h.ruleNumber);
+          const got = runTable(rs, "filter", "FORWARD", chain, { packet: p, ns, ctOrig: null, ctReply: null }, { left: 1e6 }).hits.map((h) => h.ruleNumber);
           const expected: (number | null)[] = [];
           for (const [i, r] of chain.rules.entries()) {
-            const res = runTable(rs, "filter", "FORWARD", { ...chain, rules: [r], specs: new Map(), version: -1 - i }, { packet: p, ns, ctOrig: null }, { left: 1e6 });
+            const res = runTable(rs, "filter", "FORWARD", { ...chain, rules: [r], specs: new Map(), version: -1 - i }, { packet: p, ns, ctOrig: null, ctReply: null }, { left: 1e6 });
             if (res.hits[0]?.ruleNumber === 1) {
               expected.push(i + 1);
               if (res.hits[0].verdict !== "LOG") break;

@@ -30,6 +30,9 @@ function chainOf(t: Table, name: string): Chain {
 }
 
 function checkTarget(t: Table, chain: Chain, rule: Rule): void {
+  for (const m of rule.matches)
+    if (m.module.hooks && chain.builtin && !m.module.hooks.includes(chain.name as Hook))
+      fail(`iptables: ${m.module.name} match: used from hooks ${chain.name}, but only valid from ${m.module.hooks.join("/")}`);
   const tg = rule.target;
   if (isStandard(tg)) {
     if (tg.kind === "jump" || tg.kind === "goto") {

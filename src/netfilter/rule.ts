@@ -92,6 +92,16 @@ function parseOption(st: ParseState, option: string, neg: boolean, r: Reader): v
   throw new RuleParseError(`unknown option "${option}"`);
 }
 
+/** Errors of a match/target module are parse errors of the rule (400 with the line, not 500). */
+function moduleCall<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RuleParseError) throw e;
+    throw new RuleParseError((e as Error).message);
+  }
+}
+
 export function parseRule(argv: string[]): Rule {
   const st: ParseState = {
     header: { src: null, dst: null, in: null, out: null, proto: null },
@@ -115,11 +125,12 @@ export function parseRule(argv: string[]): Rule {
     } else if (tok === "-j" || tok === "--jump" || tok === "-g" || tok === "--goto") {
       if (!("kind" in st.target && st.target.kind === "none")) throw new RuleParseError("multiple -j flags not allowed");
       st.target = parseTarget(r.value("jump"), tok === "-g" || tok === "--goto");
-    } else if (tok.startsWith("--")) parseOption(st, tok, neg, r);
+    } else if (tok.startsWith("--")) moduleCall(() => parseOption(st, tok, neg, r));
     else throw new RuleParseError(`Bad argument \`${tok}'`);
   }
-  for (const m of st.matches) m.module.finish?.(m.opts, st.header);
-  if ("module" in st.target) st.target.module.finish?.(st.target.opts, st.header);
+  for (const m of st.matches) moduleCall(() => m.module.finish?.(m.opts, st.header));
+  const t = st.target;
+  if ("module" in t) moduleCall(() => t.module.finish?.(t.opts, st.header));
   return { ...st, spec: saveSpec(st) };
 }
 

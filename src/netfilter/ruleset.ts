@@ -12,6 +12,14 @@ export const BUILTIN_CHAINS: Record<TableName, Hook[]> = {
 // The order iptables-nft (>= 1.8.6, enum nft_table_type) dumps existing tables in.
 export const SAVE_TABLE_ORDER: TableName[] = ["mangle", "security", "raw", "filter", "nat"];
 
+const CT_MATCHES = new Set(["state", "conntrack", "connmark"]);
+const CT_TARGETS = new Set(["DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP", "CONNMARK", "CT", "NOTRACK"]);
+
+function ruleNeedsConntrack(r: Rule): boolean {
+  if (r.matches.some((m) => CT_MATCHES.has(m.module.name))) return true;
+  return "module" in r.target && CT_TARGETS.has(r.target.module.name);
+}
+
 export const TABLE_NAMES = Object.keys(BUILTIN_CHAINS) as TableName[];
 
 export interface Chain {
@@ -83,6 +91,25 @@ export class Ruleset {
   baseChain(table: TableName, hook: Hook): Chain | undefined {
     const c = this.tables.get(table)?.chains.get(hook);
     return c?.instantiated ? c : undefined;
+  }
+
+  private ctCache: { key: string; needs: boolean } | null = null;
+
+  /**
+   * Whether conntrack runs in this namespace at all: the kernel enables it only when a rule
+   * needs it (NAT targets, state/conntrack/connmark matches, CONNMARK/CT/NOTRACK). Without it
+   * packets carry no connection and the nat chains are never consulted.
+   */
+  needsConntrack(): boolean {
+    let key = "";
+    for (const t of this.tables.values()) for (const c of t.chains.values()) key += `${c.name}:${c.version},`;
+    if (this.ctCache?.key === key) return this.ctCache.needs;
+    let needs = false;
+    for (const t of this.tables.values())
+      for (const c of t.chains.values())
+        for (const r of c.rules) if (ruleNeedsConntrack(r)) needs = true;
+    this.ctCache = { key, needs };
+    return needs;
   }
 
   ruleCount(): number {

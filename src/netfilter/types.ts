@@ -67,6 +67,8 @@ export interface MatchContext {
   hook: Hook;
   ns: NamespaceView;
   ctOrig: CtTuple | null;
+  /** The reply tuple as NAT left it: --ctstate SNAT/DNAT compare it with the original. */
+  ctReply: CtTuple | null;
 }
 
 /** Reads an iptables argv one option at a time. */
@@ -82,6 +84,8 @@ export interface OptionParse<O> {
 
 export interface MatchModule<O = unknown> {
   readonly name: string;
+  /** Built-in chains the match may be used from (the kernel's checkentry); undefined = all. */
+  readonly hooks?: readonly Hook[];
   /** Option names this module accepts, without the leading dashes. */
   readonly options: readonly string[];
   create(): O;

@@ -3,44 +3,13 @@
 // Root + iptables-nft only (CI installs them); skipped loudly elsewhere.
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/engine.js";
-import type { SimulationResult } from "../../src/result.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
 import { kernelLegs, ourLines } from "./compare.js";
-import { kernelAvailable, runKernelFlow, type KernelFlow, type KernelTopology } from "./harness.js";
+import { kernelAvailable, runKernelFlow } from "./harness.js";
+import { kernelFlowOf, topologyOf } from "./scenario-topology.js";
 
 const avail = kernelAvailable();
 if (!avail.ok) console.warn(`\n!!!! KERNEL DIFFERENTIAL TESTS SKIPPED: ${avail.reason}\n`);
-
-const HOST_IP = "203.0.113.10";
-
-function topologyOf(result: SimulationResult, proxy: boolean): KernelTopology {
-  const prefix = (cidr: string) => Number(cidr.split("/")[1]);
-  return {
-    host: { interfaces: [{ name: "eth0", address: `${HOST_IP}/24`, gateway: "203.0.113.1" }] },
-    external: { ip: "198.51.100.7" },
-    bridges: result.networks.map((n) => ({ name: n.bridge, address: `${n.gateway}/${prefix(n.subnet)}`, hairpin: !proxy, routeLocalnet: !proxy })),
-    containers: result.containers.flatMap((c) => {
-      const i = c.interfaces[0];
-      if (!i) return [];
-      const net = result.networks.find((n) => n.name === i.network)!;
-      return [{ name: c.name, bridge: net.bridge, ip: i.ip, prefix: prefix(net.subnet), mac: i.mac, gateway: net.gateway }];
-    }),
-    hostRules: result.rules.host!["iptables-save"],
-    proxies: proxy
-      ? result.containers.flatMap((c) =>
-          c.ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, proto: p.proto as "tcp" | "udp", containerIp: c.interfaces[0]!.ip, containerPort: p.containerPort })),
-        )
-      : [],
-    listeners: [],
-  };
-}
-
-function kernelFlowOf(result: SimulationResult, f: { from: string; to: string; proto?: string }): KernelFlow {
-  const [target, port] = f.to.split(":");
-  const ctr = result.containers.find((c) => c.name === target);
-  const dstIp = target === "host" ? HOST_IP : target === "localhost" ? "127.0.0.1" : ctr ? ctr.interfaces[0]!.ip : target!;
-  return { from: f.from, dstIp, dstPort: Number(port), proto: (f.proto ?? "tcp") as "tcp" | "udp" };
-}
 
 const CASES: { name: string; scenario: ScenarioInput }[] = [
   {

@@ -28,13 +28,12 @@ function saveStates(option: string, set: StateSet): string {
 }
 
 function stateHit(set: StateSet, ctx: MatchContext): boolean {
-  const { packet, ctOrig } = ctx;
+  const { packet, ctOrig, ctReply } = ctx;
   const names = new Set<string>([packet.ct as CtState]);
-  // SNAT/DNAT are "virtual states": the connection's reply tuple differs from its original.
-  if (ctOrig && packet.ct !== "UNTRACKED" && packet.ct !== "INVALID") {
-    const orig = packet.ctDir === "ORIGINAL" ? { src: packet.src, dst: packet.dst } : { src: packet.dst, dst: packet.src };
-    if (orig.dst !== ctOrig.dst) names.add("DNAT");
-    if (orig.src !== ctOrig.src) names.add("SNAT");
+  // SNAT/DNAT are "virtual states": NAT made the reply tuple differ from the inverted original.
+  if (ctOrig && ctReply) {
+    if (ctReply.src !== ctOrig.dst || ctReply.sport !== ctOrig.dport) names.add("DNAT");
+    if (ctReply.dst !== ctOrig.src || ctReply.dport !== ctOrig.sport) names.add("SNAT");
   }
   const any = [...set.states].some((s) => names.has(s));
   return any !== set.neg;

@@ -16,3 +16,14 @@ describe("-m iprange: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { matches, packet } from "./test-packet.js";
+
+describe("-m iprange: matching", () => {
+  it("is inclusive at both ends and honours !", () => {
+    expect(matches("-m iprange --src-range 198.51.100.1-198.51.100.7", packet())).toBe(true);
+    expect(matches("-m iprange --src-range 198.51.100.8-198.51.100.9", packet())).toBe(false);
+    expect(matches("-m iprange ! --dst-range 203.0.113.1-203.0.113.9", packet())).toBe(true);
+    expect(matches("-m iprange --dst-range 10.0.0.1-255.255.255.255", packet())).toBe(true);
+  });
+});

@@ -16,3 +16,13 @@ describe("-m length: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { matches, packet } from "./test-packet.js";
+
+describe("-m length: matching", () => {
+  it("compares the IP total length (a SYN with options is 60 bytes)", () => {
+    expect(matches("-m length --length 60", packet())).toBe(true);
+    expect(matches("-m length --length 0:59", packet())).toBe(false);
+    expect(matches("-m length ! --length 100:", packet())).toBe(true);
+  });
+});

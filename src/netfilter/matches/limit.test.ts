@@ -26,3 +26,18 @@ describe("-m limit: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { limit } from "./limit.js";
+import { packet, context } from "./test-packet.js";
+
+describe("-m limit: deterministic token bucket", () => {
+  it("matches the first `burst` packets, then none", () => {
+    const o = limit.create();
+    limit.parse(o, "limit-burst", false, { value: () => "2" }, { src: null, dst: null, in: null, out: null, proto: null });
+    const ctx = context(packet());
+    expect([1, 2, 3, 4].map(() => limit.match(o, ctx))).toEqual([true, true, false, false]);
+  });
+  it("refuses ! like iptables", () => {
+    expect(() => spec("-m limit ! --limit 3/sec -j ACCEPT")).toThrow(/cannot be inverted/);
+  });
+});

@@ -13,3 +13,15 @@ describe("-m mac: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { matches, packet } from "./test-packet.js";
+
+describe("-m mac: matching", () => {
+  it("compares the frame's source address, case-insensitively", () => {
+    expect(matches("-m mac --mac-source 02:42:AC:11:00:02", packet({ srcMac: "02:42:ac:11:00:02" }))).toBe(true);
+    expect(matches("-m mac ! --mac-source 02:42:ac:11:00:02", packet({ srcMac: "02:42:ac:11:00:03" }))).toBe(true);
+  });
+  it("never matches a packet with no Ethernet source, even negated", () => {
+    expect(matches("-m mac ! --mac-source 02:42:ac:11:00:02", packet())).toBe(false);
+  });
+});

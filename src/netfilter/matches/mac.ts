@@ -10,6 +10,7 @@ interface MacOpts {
 
 export const mac: MatchModule<MacOpts> = {
   name: "mac",
+  hooks: ["PREROUTING", "INPUT", "FORWARD"],
   options: ["mac-source"],
   create: () => ({ mac: "", neg: false }),
   parse(o, option, neg, args) {

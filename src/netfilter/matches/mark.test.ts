@@ -20,3 +20,18 @@ describe("-m mark / -m connmark: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { matches, packet } from "./test-packet.js";
+
+describe("-m mark / -m connmark: matching", () => {
+  it("compares (mark & mask) with the value", () => {
+    expect(matches("-m mark --mark 0x1/0x3", packet({ mark: 0x5 }))).toBe(true);
+    expect(matches("-m mark --mark 0x1/0x3", packet({ mark: 0x6 }))).toBe(false);
+    expect(matches("-m mark ! --mark 1", packet({ mark: 0 }))).toBe(true);
+    expect(matches("-m connmark --mark 7", packet({ ctMark: 7 }))).toBe(true);
+    expect(matches("-m connmark --mark 7", packet({ mark: 7 }))).toBe(false);
+  });
+  it("connmark never matches an untracked packet, even negated", () => {
+    expect(matches("-m connmark ! --mark 7", packet({ ct: "UNTRACKED" }))).toBe(false);
+  });
+});

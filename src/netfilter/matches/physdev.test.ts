@@ -17,3 +17,25 @@ describe("-m physdev: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { matches, packet } from "./test-packet.js";
+
+describe("-m physdev: matching (xt_physdev's physdev_mt)", () => {
+  const bridged = packet({ in: "docker0", out: "docker0", physIn: "veth1", physOut: "veth2" });
+  const routedIn = packet({ in: "docker0", out: "eth0", physIn: "veth1" });
+  const plain = packet();
+  it("tells bridged frames from routed ones", () => {
+    expect(matches("-m physdev --physdev-is-bridged", bridged)).toBe(true);
+    expect(matches("-m physdev --physdev-is-bridged", routedIn)).toBe(false);
+    expect(matches("-m physdev ! --physdev-is-bridged", routedIn)).toBe(true);
+    expect(matches("-m physdev --physdev-in veth+ --physdev-out veth2", bridged)).toBe(true);
+    expect(matches("-m physdev --physdev-is-out", routedIn)).toBe(false);
+  });
+  it("without bridge info only inverted options match", () => {
+    expect(matches("-m physdev --physdev-in veth1", plain)).toBe(false);
+    expect(matches("-m physdev ! --physdev-in veth1 ! --physdev-is-bridged", plain)).toBe(true);
+  });
+  it("skips the --physdev-out name test when the out port is unknown", () => {
+    expect(matches("-m physdev --physdev-out nosuch", routedIn)).toBe(true);
+  });
+});

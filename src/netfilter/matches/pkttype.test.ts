@@ -17,3 +17,13 @@ describe("-m pkttype: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { matches, packet } from "./test-packet.js";
+
+describe("-m pkttype: matching", () => {
+  it("derives the type from the destination", () => {
+    expect(matches("-m pkttype --pkt-type unicast", packet())).toBe(true);
+    expect(matches("-m pkttype --pkt-type multicast", packet({ dst: "224.0.0.1" }))).toBe(true);
+    expect(matches("-m pkttype ! --pkt-type broadcast", packet())).toBe(true);
+  });
+});

@@ -16,3 +16,17 @@ describe("-m ttl: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { matches, packet } from "./test-packet.js";
+
+describe("-m ttl: matching", () => {
+  it("eq, ne, lt, gt", () => {
+    expect(matches("-m ttl --ttl-eq 64", packet())).toBe(true);
+    expect(matches("-m ttl ! --ttl-eq 64", packet())).toBe(false);
+    expect(matches("-m ttl --ttl-lt 64", packet({ ttl: 63 }))).toBe(true);
+    expect(matches("-m ttl --ttl-gt 63", packet({ ttl: 63 }))).toBe(false);
+  });
+  it("only --ttl-eq can be negated", () => {
+    expect(() => spec("-m ttl ! --ttl-gt 3 -j ACCEPT")).toThrow(/unexpected/);
+  });
+});

@@ -27,3 +27,20 @@ describe("-j CONNMARK: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { applyTarget, packet } from "../matches/test-packet.js";
+
+describe("-j CONNMARK: effect", () => {
+  it("sets, saves and restores like connmark_tg_shift", () => {
+    expect(applyTarget("-j CONNMARK --set-xmark 0x5/0xf", packet({ ctMark: 0xf3 })).packet?.ctMark).toBe(0xf5);
+    expect(applyTarget("-j CONNMARK --save-mark --mask 0xff", packet({ mark: 0x1ab, ctMark: 0x300 })).packet?.ctMark).toBe(0x3ab);
+    expect(applyTarget("-j CONNMARK --restore-mark", packet({ mark: 1, ctMark: 9 })).packet?.mark).toBe(9);
+    expect(applyTarget("-j CONNMARK --set-mark 1", packet()).verdict).toBe("CONTINUE");
+  });
+  it("does nothing to an untracked packet", () => {
+    expect(applyTarget("-j CONNMARK --set-mark 1", packet({ ct: "UNTRACKED" })).packet).toBeUndefined();
+  });
+  it("needs an operation", () => {
+    expect(() => spec("-j CONNMARK")).toThrow(/No operation/);
+  });
+});

@@ -17,3 +17,18 @@ describe("-j NETMAP: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { formatIPv4 } from "../../net/address.js";
+import { applyTarget, packet } from "../matches/test-packet.js";
+
+describe("-j NETMAP: effect", () => {
+  it("maps the destination before routing and the source after, keeping the host bits", () => {
+    const d = applyTarget("-j NETMAP --to 10.9.0.0/16", packet({ dst: "203.0.113.10" }), "PREROUTING");
+    expect(d.verdict).toBe("ACCEPT");
+    expect(d.nat?.kind).toBe("DNAT");
+    expect(formatIPv4(d.nat!.ip)).toBe("10.9.113.10");
+    const s = applyTarget("-j NETMAP --to 192.0.2.0/24", packet({ src: "172.17.0.2" }), "POSTROUTING");
+    expect(s.nat?.kind).toBe("SNAT");
+    expect(formatIPv4(s.nat!.ip)).toBe("192.0.2.2");
+  });
+});

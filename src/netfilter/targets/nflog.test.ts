@@ -19,3 +19,11 @@ describe("-j NFLOG: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { applyTarget, packet } from "../matches/test-packet.js";
+
+describe("-j NFLOG: effect", () => {
+  it("is non-terminal", () => {
+    expect(applyTarget("-j NFLOG --nflog-group 2", packet()).verdict).toBe("CONTINUE");
+  });
+});

@@ -15,3 +15,21 @@ describe("-j NOTRACK / -j CT: iptables-save form", () => {
     expect(spec(args)).toBe(saved);
   });
 });
+
+import { Ruleset } from "../ruleset.js";
+import { applyCommand } from "../interpreter.js";
+import { applyTarget, packet } from "../matches/test-packet.js";
+
+describe("-j NOTRACK / -j CT --notrack: effect", () => {
+  it("continues with an untracked packet", () => {
+    for (const r of ["-j NOTRACK", "-j CT --notrack"]) {
+      const e = applyTarget(r, packet());
+      expect(e.verdict).toBe("CONTINUE");
+      expect(e.packet?.ct).toBe("UNTRACKED");
+    }
+  });
+  it("is only valid in the raw table (real iptables: RULE_APPEND failed in filter)", () => {
+    expect(applyCommand(new Ruleset(), ["-t", "filter", "-A", "INPUT", "-j", "NOTRACK"]).ok).toBe(false);
+    expect(applyCommand(new Ruleset(), ["-t", "raw", "-A", "PREROUTING", "-j", "NOTRACK"]).ok).toBe(true);
+  });
+});
