@@ -104,3 +104,31 @@ describe("flows of an established connection", () => {
     expect(outbound.reply!.steps[0]!.packet).toMatchObject({ dst: "172.17.0.2" });
   });
 });
+
+describe("an ICMP error is RELATED to the connection it answers", () => {
+  const rules = [
+    "*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]",
+    "-A PREROUTING -i eth0 -p udp -m udp --dport 9999 -j DNAT --to-destination 172.17.0.2:7777", "COMMIT",
+    "*filter", ":INPUT ACCEPT [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]",
+    "-A FORWARD -m conntrack --ctstate RELATED -j LOG --log-prefix related",
+    "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+    "-A FORWARD -o docker0 -p udp -j ACCEPT", "COMMIT", "",
+  ].join("\n");
+  const r = simulate(
+    scenarioSchema.parse({
+      containers: [{ name: "web" }],
+      rules: { host: { "iptables-save": rules } },
+      flows: [{ from: "external", to: "host:9999", proto: "udp" }],
+    }),
+  );
+  it("reaches the closed port, and the port-unreachable goes back through the conntrack rules", () => {
+    const t = r.traces[0]!;
+    expect(t).toMatchObject({ verdict: "delivered", connects: false, deliveredTo: { namespace: "web", port: 7777 } });
+    expect(t.reply!.verdict).toBe("delivered");
+    const related = t.reply!.steps.filter((s) => s.packet.ct === "RELATED").map((s) => s.rule);
+    expect(related).toEqual([
+      "-A FORWARD -m conntrack --ctstate RELATED -j LOG --log-prefix related",
+      "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+    ]);
+  });
+});

@@ -113,7 +113,8 @@ function answer(p: Packet, listening: boolean): Packet {
   if (p.proto === "icmp") return { ...base, icmpType: 0, length: lengthOf("icmp", 0, 0) };
   if (listening) return { ...base, length: lengthOf("udp", 0) };
   // Closed UDP port: the kernel answers with ICMP port unreachable.
-  return { ...base, proto: "icmp", sport: 0, dport: 0, icmpType: 3, icmpCode: 3, tcpFlags: 0, length: 20 + 8 + p.length };
+  const inner = { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
+  return { ...base, proto: "icmp", sport: 0, dport: 0, icmpType: 3, icmpCode: 3, tcpFlags: 0, length: 20 + 8 + p.length, inner };
 }
 
 function verdictOf(o: Outcome): Trace["verdict"] {

@@ -16,6 +16,10 @@ function same(a: CtTuple, p: Packet): boolean {
   return a.proto === p.proto && a.src === p.src && a.dst === p.dst && a.sport === p.sport && a.dport === p.dport;
 }
 
+function sameTuple(a: CtTuple, b: CtTuple): boolean {
+  return a.proto === b.proto && a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport;
+}
+
 function tupleOf(p: Packet): CtTuple {
   return { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
 }
@@ -49,6 +53,7 @@ export class Conntrack {
    * INVALID without a connection for a packet that cannot open one.
    */
   track(p: Packet): { conn: Connection; dir: "ORIGINAL" | "REPLY"; state: CtState } | { conn: null; state: "INVALID" } {
+    if (p.inner) return this.related(p.inner);
     for (const conn of this.conns) {
       if (same(conn.orig, p)) return { conn, dir: "ORIGINAL", state: conn.seenReply ? "ESTABLISHED" : "NEW" };
       if (same(conn.reply, p)) {
@@ -61,6 +66,16 @@ export class Conntrack {
     const conn: Connection = { orig, reply: invert(orig), natDone: { dst: false, src: false }, seenReply: false, mark: 0 };
     this.conns.push(conn);
     return { conn, dir: "ORIGINAL", state: "NEW" };
+  }
+
+  /** An ICMP error is RELATED to the connection of the packet it quotes (icmp_error_message). */
+  private related(inner: CtTuple): { conn: Connection; dir: "ORIGINAL" | "REPLY"; state: CtState } | { conn: null; state: "INVALID" } {
+    const quoted = invert(inner);
+    for (const conn of this.conns) {
+      if (sameTuple(conn.reply, quoted)) return { conn, dir: "REPLY", state: "RELATED" };
+      if (sameTuple(conn.orig, quoted)) return { conn, dir: "ORIGINAL", state: "RELATED" };
+    }
+    return { conn: null, state: "INVALID" };
   }
 
   /** Record a NAT binding: the reply tuple changes so replies can be un-NATed. */
@@ -87,6 +102,8 @@ export function manipOf(hook: Hook): "dst" | "src" | null {
  */
 export function applyNat(conn: Connection, dir: "ORIGINAL" | "REPLY", manip: "dst" | "src", p: Packet): Packet {
   const target = invert(dir === "ORIGINAL" ? conn.reply : conn.orig);
+  // An ICMP error's quoted header is NATed along with it, so later hops can still relate it.
+  if (p.inner) p = { ...p, inner: dir === "REPLY" ? conn.orig : conn.reply };
   if (manip === "dst") {
     if (p.dst === target.dst && p.dport === target.dport) return p;
     return { ...p, dst: target.dst, dport: p.proto === "icmp" ? p.dport : target.dport };

@@ -38,6 +38,8 @@ export interface Packet {
   readonly length: number;
   /** Source MAC of the frame this packet arrived in; null when sent locally or on lo (-m mac). */
   readonly srcMac: string | null;
+  /** For an ICMP error: the tuple of the packet it answers (the header it quotes). */
+  readonly inner?: CtTuple;
 }
 
 export type AddrType =
