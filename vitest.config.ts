@@ -17,6 +17,8 @@ export default defineConfig({
             "test/golden/**/*.test.ts",
             "test/kernel/**/*.test.ts",
             "test/cli/**/*.test.ts",
+            // Against a real `wrangler dev` on loopback (and Chromium for the playground).
+            "test/browser/**/*.test.ts",
           ],
           testTimeout: 30_000,
         },

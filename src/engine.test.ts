@@ -88,6 +88,7 @@ describe("impossible scenarios and budgets", () => {
 describe("flows of an established connection", () => {
   const r = simulate(
     scenarioSchema.parse({
+      docker: { version: "20.10" }, // family A's FORWARD rules (no raw table)
       containers: [{ name: "web", ports: ["8543:8888"] }],
       flows: [{ from: "external", to: "host:8543", state: "established" }, { from: "web", to: "198.51.100.7:443", state: "established" }],
     }),

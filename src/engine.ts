@@ -100,7 +100,8 @@ function rulesOf(world: World, docker: DockerHost, pasted: boolean): SimulationR
   const rules: SimulationResult["rules"] = {};
   for (const ns of world.namespaces.values()) {
     if (!ns.ruleset) continue;
-    const entry = { "iptables-save": saveRuleset(ns.ruleset), "ip6tables-save": "" };
+    const v6 = ns.name === "host" && !pasted && docker.ruleset6 ? saveRuleset(docker.ruleset6) : "";
+    const entry = { "iptables-save": saveRuleset(ns.ruleset), "ip6tables-save": v6 };
     rules[ns.name] = ns.name === "host" && !pasted ? { ...entry, commands: docker.commands } : entry;
   }
   return rules;

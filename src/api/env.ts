@@ -4,4 +4,6 @@ import type Sandbox from "../../workers/sandbox/index.js";
 
 export interface Env {
   SANDBOX: Service<Sandbox>;
+  /** Shared scenarios (POST /share): key "s:" + share id, value the canonical scenario JSON. */
+  SHARES: KVNamespace;
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { scenarioSchema } from "../scenario/schema.js";
 import { problemSchema } from "./problem.js";
 import pkg from "../../package.json";
+import { FORMATS, THEMES } from "../scenario/formats.js";
 
 /**
  * The Result's top level as the contract names it. The engine owns the full shape; this
@@ -31,6 +32,9 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, u
   return rest;
 }
 
+const formatParam = { name: "format", in: "query", schema: { enum: [...FORMATS], default: "json" } };
+const themeParam = { name: "theme", in: "query", schema: { enum: [...THEMES], default: "auto" }, description: "svg/html colours" };
+
 const problemResponse = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
@@ -53,6 +57,7 @@ export function buildOpenApi(): Record<string, unknown> {
             required: true,
             content: { "application/json": { schema: { $ref: "#/components/schemas/Scenario" } } },
           },
+          parameters: [formatParam, themeParam],
           responses: {
             "200": { description: "The simulation", content: { "application/json": { schema: { $ref: "#/components/schemas/Result" } } } },
             "400": problemResponse("Invalid JSON or a scenario that does not match the schema"),
@@ -60,7 +65,83 @@ export function buildOpenApi(): Record<string, unknown> {
             "422": problemResponse("A valid scenario describing something impossible, or too much work"),
           },
         },
+        get: {
+          operationId: "simulateGet",
+          summary: "Kroki-style: the scenario JSON zlib-deflated and base64url-encoded in ?scenario=; with ?v=VERSION cached forever",
+          parameters: [
+            { name: "scenario", in: "query", required: true, schema: { type: "string" } },
+            { name: "v", in: "query", schema: { type: "string" }, description: "nfplay version: makes the URL immutable" },
+            formatParam,
+            themeParam,
+          ],
+          responses: {
+            "200": { description: "The result in the asked format; ETag, Cache-Control" },
+            "304": { description: "Not modified (If-None-Match)" },
+            "400": problemResponse("A bad query parameter (named in errors[].parameter) or an invalid scenario"),
+            "413": problemResponse("The scenario is too large"),
+            "422": problemResponse("A valid scenario describing something impossible, or too much work"),
+          },
+        },
       },
+      "/share": {
+        post: {
+          operationId: "share",
+          summary: "Store a scenario under a content-addressed id (the same scenario always gets the same id)",
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Scenario" } }, "text/plain": { schema: { type: "string" } } } },
+          responses: {
+            "201": { description: "Stored: { id, url, embed, svg }" },
+            "200": { description: "Already stored: { id, url, embed, svg }" },
+            "400": problemResponse("Invalid scenario"),
+          },
+        },
+      },
+      "/s/{id}": {
+        get: {
+          operationId: "shared",
+          summary: "Simulate a shared scenario (cacheable forever: immutable, ETag)",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{12}$" } }, formatParam, themeParam],
+          responses: { "200": { description: "The result in the asked format" }, "404": problemResponse("No such share") },
+        },
+      },
+      "/embed/{id}": {
+        get: {
+          operationId: "embed",
+          summary: "An HTML page of a shared scenario's traces for an iframe (strict CSP, no script)",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }, themeParam],
+          responses: { "200": { description: "text/html" }, "404": problemResponse("No such share") },
+        },
+      },
+      "/oembed": {
+        get: {
+          operationId: "oembed",
+          summary: "oEmbed (rich) for a /s/{id} or /embed/{id} URL",
+          parameters: [
+            { name: "url", in: "query", required: true, schema: { type: "string" } },
+            { name: "maxwidth", in: "query", schema: { type: "integer" } },
+            { name: "maxheight", in: "query", schema: { type: "integer" } },
+          ],
+          responses: { "200": { description: "oEmbed JSON" }, "404": problemResponse("Not a share of this service") },
+        },
+      },
+      "/check": {
+        post: {
+          operationId: "check",
+          summary: "Check a scenario's expect (per flow, rules, golden iptables-save): 200 with pass/fail and a readable report",
+          parameters: [{ name: "docker-version", in: "query", schema: { type: "string" } }, { name: "format", in: "query", schema: { enum: ["json", "text"] } }],
+          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Scenario" } } } },
+          responses: { "200": { description: "{ pass, checks, failures, report, summary }" }, "400": problemResponse("Invalid scenario") },
+        },
+      },
+      "/diff": {
+        post: {
+          operationId: "diff",
+          summary: "Rule diff (unified) and trace differences: { a, b } scenarios, or { scenario, versions: [v1, v2] }",
+          parameters: [{ name: "format", in: "query", schema: { enum: ["json", "text"] } }],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+          responses: { "200": { description: "{ same, rules: { changed, diff }, traces: [...] }" }, "400": problemResponse("Invalid request") },
+        },
+      },
+      "/": { get: { operationId: "playground", responses: { "200": { description: "The playground page (text/html)" } } } },
       "/healthz": { get: { operationId: "healthz", responses: { "200": { description: "The service is up" } } } },
       "/openapi.json": { get: { operationId: "openapi", responses: { "200": { description: "This document" } } } },
     },

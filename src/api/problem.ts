@@ -13,6 +13,7 @@ export const problemSchema = z.object({
   errors: z.array(
     z.object({
       pointer: z.string().describe("RFC 6901 JSON pointer into the request body"),
+      parameter: z.string().describe("the query parameter at fault, for GET requests").optional(),
       message: z.string(),
     }),
   ),
@@ -61,6 +62,14 @@ export function invalidJsonProblem(message: string): Problem {
 
 export function tooLargeProblem(limit: number): Problem {
   return problem("body-too-large", 413, "The body is too large", `the body must be at most ${limit} bytes`);
+}
+
+/** A bad query parameter: 400 (or 413 when too large), naming the parameter. */
+export function parameterProblem(parameter: string, message: string, status = 400): Problem {
+  const title = status === 413 ? "A query parameter is too large" : "Invalid query parameter";
+  return problem(status === 413 ? "parameter-too-large" : "invalid-parameter", status, title, `query parameter "${parameter}": ${message}`, [
+    { pointer: "", parameter, message: `query parameter "${parameter}": ${message}` },
+  ]);
 }
 
 export function internalProblem(detail: string): Problem {

@@ -1,33 +1,39 @@
 // Docker 20.10 - 26.1 ("family A"): the iptables commands dockerd issues, in its order
 // (libnetwork drivers/bridge/setup_ip_tables.go, iptables/iptables.go, portmapper,
 // firewall_linux.go). See shared/reference/docker-firewall-rules.md section 3.
-import { formatCidr, formatIPv4 } from "../net/address.js";
 import type { Ipt } from "./ipt.js";
 import type { DaemonConfig, DockerNetwork, Endpoint } from "./model.js";
 import type { PortBinding } from "./ports.js";
+import { isolationRules, natJumps, program, spec, userChain, type Dialect } from "./dialect.js";
 
-export class DialectA {
-  constructor(private ipt: Ipt, private daemon: DaemonConfig) {}
+export class DialectA implements Dialect {
+  constructor(protected ipt: Ipt, protected daemon: DaemonConfig) {}
+
+  start(ipForwardWasOn: boolean): void {
+    this.daemonStart(ipForwardWasOn);
+    this.arrangeUserFilterRule(); // after "none"
+    this.arrangeUserFilterRule(); // after "host"
+  }
 
   /** Bridge driver configure(): chains, isolation RETURNs, forwarding policy. */
-  daemonStart(ipForwardWasOn: boolean): void {
-    const ipt = this.ipt;
+  protected daemonStart(ipForwardWasOn: boolean): void {
+    this.setupIPChains(this.ipt);
+    // setupIPForwarding: the DROP policy comes only with Docker turning forwarding on itself.
+    if (this.daemon.ipForward && !ipForwardWasOn) this.ipt.run("-t", "filter", "-P", "FORWARD", "DROP");
+  }
+
+  protected setupIPChains(ipt: Ipt): void {
     ipt.run("-t", "nat", "-N", "DOCKER");
     ipt.run("-t", "filter", "-N", "DOCKER");
     ipt.run("-t", "filter", "-N", "DOCKER-ISOLATION-STAGE-1");
     ipt.run("-t", "filter", "-N", "DOCKER-ISOLATION-STAGE-2");
     ipt.ensure("filter", "-A", "DOCKER-ISOLATION-STAGE-1", "-j", "RETURN");
     ipt.ensure("filter", "-A", "DOCKER-ISOLATION-STAGE-2", "-j", "RETURN");
-    // setupIPForwarding: the DROP policy comes only with Docker turning forwarding on itself.
-    if (this.daemon.ipForward && !ipForwardWasOn) ipt.run("-t", "filter", "-P", "FORWARD", "DROP");
   }
 
   /** arrangeUserFilterRule, run after every network creation. */
-  arrangeUserFilterRule(): void {
-    const ipt = this.ipt;
-    if (!ipt.ruleset.tables.get("filter")?.chains.has("DOCKER-USER")) ipt.run("-t", "filter", "-N", "DOCKER-USER");
-    ipt.ensure("filter", "-A", "DOCKER-USER", "-j", "RETURN");
-    ipt.ensureJumpOnTop("FORWARD", "DOCKER-USER");
+  protected arrangeUserFilterRule(): void {
+    userChain(this.ipt, true);
   }
 
   bridgeNetwork(net: DockerNetwork): void {
@@ -36,61 +42,68 @@ export class DialectA {
     this.arrangeUserFilterRule();
   }
 
+  joinEndpoint(_ep: Endpoint): void {} // no per-container rules before 28.2
+
+  /** 23+ deletes the hairpin rule when the proxy is on; 20.10 just skips it. */
+  protected deletesHairpinRule = false;
+
+  /** Masquerade, skip-DNAT and hairpin rules of one bridge (routed exists from 27 on). */
+  private natRules(net: DockerNetwork): void {
+    const proxy = this.daemon.userlandProxy;
+    if (net.gatewayMode !== "routed" && net.masquerade) {
+      this.ipt.ensure("nat", "-I", "POSTROUTING", ...spec.natOut(net));
+      if (proxy) this.ipt.ensure("nat", "-I", "DOCKER", ...spec.skipDnat(net));
+    }
+    if (!proxy) this.ipt.ensure("nat", "-I", "POSTROUTING", ...spec.natFromHost(net));
+    else if (this.deletesHairpinRule) this.ipt.deleteIfExists("nat", "POSTROUTING", ...spec.natFromHost(net));
+  }
+
   private externalNetwork(net: DockerNetwork): void {
     const ipt = this.ipt;
     const br = net.bridge;
-    const subnet = formatCidr(net.subnet);
-    const proxy = this.daemon.userlandProxy;
-    if (net.masquerade) {
-      ipt.ensure("nat", "-I", "POSTROUTING", "-s", subnet, "!", "-o", br, "-j", "MASQUERADE");
-      if (proxy) ipt.ensure("nat", "-I", "DOCKER", "-i", br, "-j", "RETURN");
-    }
-    if (!proxy) ipt.ensure("nat", "-I", "POSTROUTING", "-m", "addrtype", "--src-type", "LOCAL", "-o", br, "-j", "MASQUERADE");
+    this.natRules(net);
     this.icc(net);
     ipt.ensure("filter", "-I", "FORWARD", "-i", br, "!", "-o", br, "-j", "ACCEPT");
-    ipt.ensure("nat", "-A", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "DOCKER");
-    const loopback = proxy ? ["!", "--dst", "127.0.0.0/8"] : [];
-    ipt.ensure("nat", "-A", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "DOCKER", ...loopback);
+    natJumps(ipt, this.daemon.userlandProxy);
     ipt.ensure("filter", "-I", "FORWARD", "-o", br, "-j", "DOCKER");
     ipt.ensure("filter", "-I", "FORWARD", "-o", br, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT");
     ipt.ensureJumpOnTop("FORWARD", "DOCKER-ISOLATION-STAGE-1");
-    ipt.ensure("filter", "-I", "DOCKER-ISOLATION-STAGE-1", "-i", br, "!", "-o", br, "-j", "DOCKER-ISOLATION-STAGE-2");
-    ipt.ensure("filter", "-I", "DOCKER-ISOLATION-STAGE-2", "-o", br, "-j", "DROP");
+    this.isolateNetwork(net);
+  }
+
+  protected isolateNetwork(net: DockerNetwork): void {
+    program(this.ipt, "filter", isolationRules(net, "-I"));
   }
 
   private internalNetwork(net: DockerNetwork): void {
     const ipt = this.ipt;
-    const br = net.bridge;
-    const subnet = formatCidr(net.subnet);
-    ipt.ensure("filter", "-I", "DOCKER-ISOLATION-STAGE-1", "-i", br, "!", "-d", subnet, "-j", "DROP");
-    ipt.ensure("filter", "-I", "DOCKER-ISOLATION-STAGE-1", "-o", br, "!", "-s", subnet, "-j", "DROP");
+    ipt.ensure("filter", "-I", "DOCKER-ISOLATION-STAGE-1", ...spec.internalIn(net));
+    ipt.ensure("filter", "-I", "DOCKER-ISOLATION-STAGE-1", ...spec.internalOut(net));
     this.icc(net);
     ipt.ensureJumpOnTop("FORWARD", "DOCKER-ISOLATION-STAGE-1");
   }
 
   private icc(net: DockerNetwork): void {
     const ipt = this.ipt;
-    const br = net.bridge;
     if (net.icc) {
-      ipt.deleteIfExists("filter", "FORWARD", "-i", br, "-o", br, "-j", "DROP");
-      ipt.ensure("filter", "-I", "FORWARD", "-i", br, "-o", br, "-j", "ACCEPT");
+      ipt.deleteIfExists("filter", "FORWARD", ...spec.icc(net, "DROP"));
+      ipt.ensure("filter", "-I", "FORWARD", ...spec.icc(net, "ACCEPT"));
     } else {
-      ipt.deleteIfExists("filter", "FORWARD", "-i", br, "-o", br, "-j", "ACCEPT");
-      ipt.ensure("filter", "-A", "FORWARD", "-i", br, "-o", br, "-j", "DROP");
+      ipt.deleteIfExists("filter", "FORWARD", ...spec.icc(net, "ACCEPT"));
+      ipt.ensure("filter", "-A", "FORWARD", ...spec.icc(net, "DROP"));
     }
   }
 
+  publish(ep: Endpoint, bindings: PortBinding[]): void {
+    for (const b of bindings) this.publishOne(ep, b);
+  }
+
   /** portmapper + iptables.ChainInfo.Forward: DNAT, filter ACCEPT, hairpin MASQUERADE. */
-  publish(ep: Endpoint, b: PortBinding): void {
+  protected publishOne(ep: Endpoint, b: PortBinding): void {
     const ipt = this.ipt;
-    const br = ep.network.bridge;
-    const ctr = formatIPv4(ep.ip);
-    const hostIp = b.hostIp === "0.0.0.0" ? "0/0" : b.hostIp;
-    const skipBridge = this.daemon.userlandProxy ? ["!", "-i", br] : [];
-    const proto = b.proto;
-    ipt.ensure("nat", "-A", "DOCKER", "-p", proto, "-d", hostIp, "--dport", `${b.hostPort}`, "-j", "DNAT", "--to-destination", `${ctr}:${b.containerPort}`, ...skipBridge);
-    ipt.ensure("filter", "-A", "DOCKER", "!", "-i", br, "-o", br, "-p", proto, "-d", ctr, "--dport", `${b.containerPort}`, "-j", "ACCEPT");
-    ipt.ensure("nat", "-A", "POSTROUTING", "-p", proto, "-s", ctr, "-d", ctr, "--dport", `${b.containerPort}`, "-j", "MASQUERADE");
-    if (proto === "sctp") ipt.ensure("mangle", "-A", "POSTROUTING", "-p", "sctp", "--sport", `${b.containerPort}`, "-j", "CHECKSUM", "--checksum-fill");
+    ipt.ensure("nat", "-A", "DOCKER", ...spec.dnat(ep, b, this.daemon.userlandProxy));
+    ipt.ensure("filter", "-A", "DOCKER", ...spec.portAccept(ep, b));
+    ipt.ensure("nat", "-A", "POSTROUTING", ...spec.portMasquerade(ep, b));
+    if (b.proto === "sctp") ipt.ensure("mangle", "-A", "POSTROUTING", ...spec.sctpChecksum(b));
   }
 }

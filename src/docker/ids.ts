@@ -21,8 +21,20 @@ export function macFromIPv4(ip: number): string {
   return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
 }
 
-/** A locally administered 02:42:xx:xx:xx:xx MAC, as Docker up to 27 gives its bridges. */
-export function bridgeMac(name: string): string {
+/**
+ * A MAC that Docker would draw at random (28+: GenerateRandomMAC), derived from `seed` so the
+ * same scenario gives the same bytes: first byte with the multicast bit cleared and the
+ * locally administered bit set.
+ */
+export function randomMac(seed: string): string {
+  const bytes = hexId(seed, 12).match(/../g)!.map((h) => parseInt(h, 16));
+  bytes[0] = (bytes[0]! & 0xfe) | 0x02;
+  return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
+/** A bridge's MAC: locally administered 02:42:xx:xx:xx:xx up to 27, fully random from 28. */
+export function bridgeMac(name: string, random = false): string {
+  if (random) return randomMac(`mac:${name}`);
   const h = hexId(`mac:${name}`, 8);
   return `02:42:${h.match(/../g)!.join(":")}`;
 }

@@ -2,15 +2,16 @@
 // through the interpreter, and logged exactly as dockerd would run it.
 import { applyCommand } from "../netfilter/interpreter.js";
 import type { Ruleset } from "../netfilter/ruleset.js";
+import type { TableName } from "../netfilter/types.js";
 
 export class Ipt {
-  readonly log: string[] = [];
-  constructor(readonly ruleset: Ruleset) {}
+  /** `binary` is "iptables" or "ip6tables"; both write to one log, in dockerd's order. */
+  constructor(readonly ruleset: Ruleset, readonly log: string[] = [], readonly binary = "iptables") {}
 
   /** Run `iptables --wait ARGS`; false when iptables exits non-zero. */
   run(...argv: string[]): boolean {
     const res = applyCommand(this.ruleset, argv);
-    this.log.push(`iptables --wait ${argv.join(" ")}${res.ok ? "" : `   # ${res.error}`}`);
+    this.log.push(`${this.binary} --wait ${argv.join(" ")}${res.ok ? "" : `   # ${res.error}`}`);
     return res.ok;
   }
 
@@ -25,6 +26,11 @@ export class Ipt {
 
   deleteIfExists(table: string, chain: string, ...spec: string[]): void {
     if (this.exists(table, chain, ...spec)) this.run("-t", table, "-D", chain, ...spec);
+  }
+
+  /** NewChain: create the chain unless it exists (dockerd lists it first with -n -L). */
+  newChain(table: TableName, chain: string): void {
+    if (!this.ruleset.tables.get(table)?.chains.has(chain)) this.run("-t", table, "-N", chain);
   }
 
   /** EnsureJumpRule: move the jump to the top of the chain. */

@@ -5,18 +5,30 @@ import { impossible } from "../errors.js";
 import { Ruleset } from "../netfilter/ruleset.js";
 import type { ContainerSpec, NetworkSpec, Scenario } from "../scenario/schema.js";
 import type { Proto } from "../netfilter/types.js";
+import type { Dialect } from "./dialect.js";
 import { DialectA } from "./dialect-a.js";
-import { bridgeMac, hexId, macFromIPv4 } from "./ids.js";
+import { DialectB } from "./dialect-b.js";
+import { DialectD } from "./dialect-d.js";
+import { DialectE } from "./dialect-e.js";
+import { bridgeMac, hexId, macFromIPv4, randomMac } from "./ids.js";
 import { Ipt } from "./ipt.js";
-import { expandRequest, parsePortSpec, PortAllocator, type PortBinding } from "./ports.js";
-import { resolveVersion, type DockerVersion } from "./version.js";
+import { allocate, expandRequest, parsePortSpec, PortAllocator, sortBindings, type PendingBinding, type PortBinding } from "./ports.js";
+import { atLeast, resolveVersion, type DockerVersion } from "./version.js";
 
 export interface DaemonConfig {
   bip: string;
   fixedCidr: string | null;
   mtu: number;
   iptables: boolean;
+  /** On by default from 27; needs --experimental before (not simulated there). */
+  ip6tables: boolean;
   ipForward: boolean;
+  /** --ip-forward-no-drop (28+): never set the FORWARD policy to DROP. */
+  ipForwardNoDrop: boolean;
+  /** --allow-direct-routing (28.2+): no per-container raw DROP. */
+  allowDirectRouting: boolean;
+  /** --bridge=none: no default bridge network. */
+  noDefaultBridge: boolean;
   ipMasq: boolean;
   icc: boolean;
   userlandProxy: boolean;
@@ -42,6 +54,12 @@ export interface DockerNetwork {
   icc: boolean;
   masquerade: boolean;
   hostBindingIpv4: string | null;
+  /** com.docker.network.bridge.gateway_mode_ipv4 (27+; nat-unprotected 28+). */
+  gatewayMode: "nat" | "nat-unprotected" | "routed";
+  /** com.docker.network.host_ipv4: SNAT to this address instead of MASQUERADE (27+ here). */
+  hostIpv4: string | null;
+  /** com.docker.network.bridge.trusted_host_interfaces (28.2+). */
+  trustedInterfaces: string[];
   used: Set<IPv4>;
 }
 
@@ -51,6 +69,7 @@ export interface Endpoint {
   ip: IPv4;
   mac: string;
   hostVeth: string;
+  hostVethMac: string;
 }
 
 export interface DockerContainer {
@@ -70,6 +89,8 @@ export interface DockerHost {
   networks: DockerNetwork[];
   containers: DockerContainer[];
   ruleset: Ruleset;
+  /** ip6tables state (27+, ip6tables on): what dockerd writes there for IPv4-only networks. */
+  ruleset6: Ruleset | null;
   commands: string[];
   bridgeMacs: Map<string, string>;
   /** Host ports taken so far, by "proto/port" (conflict checks stay O(1) per binding). */
@@ -84,12 +105,21 @@ const DEFAULT_POOLS = [
 
 export const DEFAULT_HOST_INTERFACE: HostInterface = { name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1" };
 
-function daemonConfig(s: Scenario): DaemonConfig {
+function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
   const d = s.daemon ?? {};
-  if (d["firewall-backend"] === "nftables") throw impossible("/daemon/firewall-backend", "the nftables backend exists only in Docker 29, which is not supported yet");
-  if (d.ip6tables) throw impossible("/daemon/ip6tables", "ip6tables needs --experimental in Docker 20.10-26 and IPv6 is not simulated yet");
+  const classic = version.dialect === "A";
+  if (d["firewall-backend"] === "nftables")
+    throw impossible("/daemon/firewall-backend", version.dialect === "E" ? "the nftables backend is not simulated yet" : "the nftables backend exists only in Docker 29");
+  if (d.ip6tables && classic) throw impossible("/daemon/ip6tables", "ip6tables needs --experimental in Docker 20.10-26 and IPv6 is not simulated yet");
   if (d.ip && d.ip.includes(":")) throw impossible("/daemon/ip", "an IPv6 default binding address is not supported yet");
+  if (d["ip-forward-no-drop"] !== undefined && !atLeast(version, "28.0.0")) throw impossible("/daemon/ip-forward-no-drop", "--ip-forward-no-drop exists from Docker 28.0");
+  if (d["allow-direct-routing"] !== undefined && !atLeast(version, "28.2.0")) throw impossible("/daemon/allow-direct-routing", "--allow-direct-routing exists from Docker 28.2");
+  if (d.bridge !== undefined && d.bridge !== "none") throw impossible("/daemon/bridge", "only \"none\" (no default bridge) is simulated; an existing bridge device is not");
   return {
+    ip6tables: d.ip6tables ?? !classic,
+    ipForwardNoDrop: d["ip-forward-no-drop"] ?? false,
+    allowDirectRouting: d["allow-direct-routing"] ?? false,
+    noDefaultBridge: d.bridge === "none",
     bip: d.bip ?? "172.17.0.1/16",
     fixedCidr: d["fixed-cidr"] ?? null,
     mtu: d.mtu ?? 1500,
@@ -121,7 +151,8 @@ function overlaps(a: Cidr, b: Cidr): boolean {
 class Ipam {
   private taken: Cidr[] = [];
   private index = 0; // family A's rotating allocator: a freed subnet is not reused until wrap
-  constructor(private pools: { base: string; size: number }[], private reserved: Cidr[]) {}
+  /** linear: 27+'s allocator, always the lowest free pool (moby#47768). */
+  constructor(private pools: { base: string; size: number }[], private reserved: Cidr[], private linear: boolean) {}
 
   claim(subnet: Cidr, pointer: string, name: string): void {
     const clash = this.taken.find((t) => overlaps(t, subnet));
@@ -132,14 +163,16 @@ class Ipam {
   next(pointer: string, name: string): Cidr {
     const all = [...candidateSubnets(this.pools)];
     for (let k = 0; k < all.length; k++) {
-      const i = (this.index + k) % all.length;
+      const i = this.linear ? k : (this.index + k) % all.length;
       const c = all[i]!;
       if (this.taken.some((t) => overlaps(t, c)) || this.reserved.some((r) => overlaps(r, c))) continue;
       this.index = i + 1;
       this.taken.push(c);
       return c;
     }
-    throw impossible(pointer, `network "${name}": could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network`);
+    throw impossible(pointer, this.linear
+      ? `network "${name}": all predefined address pools have been fully subnetted`
+      : `network "${name}": could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network`);
   }
 }
 
@@ -153,28 +186,34 @@ function firstFree(net: DockerNetwork, pointer: string): IPv4 {
   throw impossible(pointer, `no available IPv4 addresses on network "${net.name}"`);
 }
 
+function makeDialect(version: DockerVersion, ipt: Ipt, ip6: Ipt | null, daemon: DaemonConfig): Dialect {
+  switch (version.dialect) {
+    case "A": return new DialectA(ipt, daemon);
+    case "B": return new DialectB(ipt, ip6, daemon);
+    case "D": return new DialectD(version, ipt, ip6, daemon);
+    case "E": return new DialectE(version, ipt, ip6, daemon);
+  }
+}
+
 export function buildDocker(s: Scenario): DockerHost {
   const version = resolveVersion(s.docker?.version);
-  const daemon = daemonConfig(s);
+  const daemon = daemonConfig(s, version);
   const interfaces = (s.host?.interfaces ?? [DEFAULT_HOST_INTERFACE]).map((i) => ({ name: i.name, address: i.address, gateway: i.gateway ?? null }));
   const ipForwardBefore = Number(s.host?.sysctl?.["net.ipv4.ip_forward"] ?? 0) === 1;
   const ruleset = new Ruleset();
   const ipt = new Ipt(ruleset);
-  const dialect = new DialectA(ipt, daemon);
+  const ruleset6 = daemon.iptables && daemon.ip6tables ? new Ruleset() : null;
+  const ip6 = ruleset6 ? new Ipt(ruleset6, ipt.log, "ip6tables") : null;
+  const dialect = daemon.iptables ? makeDialect(version, ipt, ip6, daemon) : null;
   const host: DockerHost = {
-    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(),
+    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, ruleset6, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(),
   };
-  if (daemon.iptables) {
-    dialect.daemonStart(ipForwardBefore);
-    dialect.arrangeUserFilterRule(); // after "none"
-    dialect.arrangeUserFilterRule(); // after "host"
-  }
-  const ipam = new Ipam(daemon.pools, interfaces.map((i) => parseCidr(i.address)));
-  const docker0 = defaultBridge(daemon, ipam);
-  addNetwork(host, docker0, daemon.iptables ? dialect : null);
-  (s.networks ?? []).forEach((spec, i) => addNetwork(host, userNetwork(spec, i, ipam, daemon), daemon.iptables ? dialect : null));
+  dialect?.start(ipForwardBefore);
+  const ipam = new Ipam(daemon.pools, interfaces.map((i) => parseCidr(i.address)), version.dialect !== "A");
+  if (!daemon.noDefaultBridge) addNetwork(host, defaultBridge(daemon, ipam), dialect);
+  (s.networks ?? []).forEach((spec, i) => addNetwork(host, userNetwork(spec, i, ipam, version), dialect));
   const alloc = new PortAllocator(version.ephemeralStart);
-  (s.containers ?? []).forEach((c, i) => startContainer(host, c, i, alloc, daemon.iptables ? dialect : null));
+  (s.containers ?? []).forEach((c, i) => startContainer(host, c, i, alloc, dialect));
   return host;
 }
 
@@ -186,26 +225,53 @@ function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
   const gateway = parseIPv4(daemon.bip.split("/")[0]!);
   return {
     name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway,
-    ipRange: fixed, internal: false, icc: daemon.icc, masquerade: daemon.ipMasq, hostBindingIpv4: null, used: new Set([gateway]),
+    ipRange: fixed, internal: false, icc: daemon.icc, masquerade: daemon.ipMasq, hostBindingIpv4: null,
+    gatewayMode: "nat", hostIpv4: null, trustedInterfaces: [], used: new Set([gateway]),
   };
 }
 
-const KNOWN_OPTIONS = new Set([
-  "com.docker.network.bridge.name",
-  "com.docker.network.bridge.enable_icc",
-  "com.docker.network.bridge.enable_ip_masquerade",
-  "com.docker.network.bridge.host_binding_ipv4",
-  "com.docker.network.driver.mtu",
-]);
+const GATEWAY_MODE = "com.docker.network.bridge.gateway_mode_ipv4";
+const HOST_IPV4 = "com.docker.network.host_ipv4";
+const TRUSTED = "com.docker.network.bridge.trusted_host_interfaces";
 
-function userNetwork(spec: NetworkSpec, i: number, ipam: Ipam, daemon: DaemonConfig): DockerNetwork {
+// Each bridge option, with the first release nfplay simulates it for.
+const KNOWN_OPTIONS: Record<string, string> = {
+  "com.docker.network.bridge.name": "20.10",
+  "com.docker.network.bridge.enable_icc": "20.10",
+  "com.docker.network.bridge.enable_ip_masquerade": "20.10",
+  "com.docker.network.bridge.host_binding_ipv4": "20.10",
+  "com.docker.network.driver.mtu": "20.10",
+  [GATEWAY_MODE]: "27.0.0",
+  [HOST_IPV4]: "27.0.0",
+  [TRUSTED]: "28.2.0",
+};
+
+function optionPointer(at: string, key: string): string {
+  return `${at}/options/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+}
+
+function gatewayMode(opts: Record<string, string>, internal: boolean, at: string, version: DockerVersion): DockerNetwork["gatewayMode"] {
+  const mode = opts[GATEWAY_MODE] ?? "nat";
+  const modes = atLeast(version, "28.0.0") ? ["nat", "nat-unprotected", "routed", "isolated"] : ["nat", "routed"];
+  if (!modes.includes(mode)) throw impossible(optionPointer(at, GATEWAY_MODE), `gateway mode "${mode}" is not one of ${modes.join(", ")} in Docker ${version.version}`);
+  if (mode === "isolated")
+    throw impossible(optionPointer(at, GATEWAY_MODE), internal ? "gateway mode \"isolated\" (a bridge without an address) is not simulated yet" : "gateway mode \"isolated\" needs an --internal network");
+  return mode as DockerNetwork["gatewayMode"];
+}
+
+function userNetwork(spec: NetworkSpec, i: number, ipam: Ipam, version: DockerVersion): DockerNetwork {
   const at = `/networks/${i}`;
   if (spec.driver !== "bridge")
     throw impossible(`${at}/driver`, `the ${spec.driver} driver is not simulated yet (bridge networks and the host/none network modes are)`);
   if (["bridge", "host", "none"].includes(spec.name)) throw impossible(`${at}/name`, `network name "${spec.name}" is reserved by Docker`);
   const opts = spec.options ?? {};
-  for (const key of Object.keys(opts))
-    if (!KNOWN_OPTIONS.has(key)) throw impossible(`${at}/options/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, `unknown or unsupported bridge option "${key}"`);
+  for (const key of Object.keys(opts)) {
+    const since = KNOWN_OPTIONS[key];
+    if (!since) throw impossible(optionPointer(at, key), `unknown or unsupported bridge option "${key}"`);
+    if (!atLeast(version, since)) throw impossible(optionPointer(at, key), `bridge option "${key}" is simulated from Docker ${since} on`);
+  }
+  const hostIpv4 = opts[HOST_IPV4] ?? null;
+  if (hostIpv4 !== null && !/^\d{1,3}(\.\d{1,3}){3}$/.test(hostIpv4)) throw impossible(optionPointer(at, HOST_IPV4), `"${hostIpv4}" is not an IPv4 address`);
   const subnet = spec.subnet ? parseCidr(spec.subnet) : ipam.next(`${at}`, spec.name);
   if (spec.subnet) ipam.claim(subnet, `${at}/subnet`, spec.name);
   const ipRange = spec["ip-range"] ? parseCidr(spec["ip-range"]) : null;
@@ -213,21 +279,22 @@ function userNetwork(spec: NetworkSpec, i: number, ipam: Ipam, daemon: DaemonCon
   const id = hexId(`network:${i}:${spec.name}`, 64);
   const gateway = spec.gateway ? parseIPv4(spec.gateway) : ipRange ? ipRange.addr : subnet.addr + 1;
   if (!inCidr(gateway, subnet)) throw impossible(`${at}/gateway`, `gateway ${formatIPv4(gateway)} is not inside subnet ${formatCidr(subnet)}`);
-  void daemon;
   return {
     name: spec.name, id, driver: "bridge", bridge: opts["com.docker.network.bridge.name"] ?? `br-${id.slice(0, 12)}`,
     subnet, gateway, ipRange, internal: spec.internal ?? false,
     icc: opts["com.docker.network.bridge.enable_icc"] !== "false",
     masquerade: opts["com.docker.network.bridge.enable_ip_masquerade"] !== "false",
     hostBindingIpv4: opts["com.docker.network.bridge.host_binding_ipv4"] ?? null,
+    gatewayMode: gatewayMode(opts, spec.internal ?? false, at, version), hostIpv4,
+    trustedInterfaces: opts[TRUSTED] ? opts[TRUSTED].split(":").filter(Boolean) : [],
     used: new Set([gateway]),
   };
 }
 
-function addNetwork(host: DockerHost, net: DockerNetwork, dialect: DialectA | null): void {
+function addNetwork(host: DockerHost, net: DockerNetwork, dialect: Dialect | null): void {
   if (host.networks.some((n) => n.name === net.name)) throw impossible("/networks", `network "${net.name}" is defined twice`);
   host.networks.push(net);
-  host.bridgeMacs.set(net.bridge, bridgeMac(net.bridge));
+  host.bridgeMacs.set(net.bridge, bridgeMac(net.bridge, randomMacs(host.version)));
   dialect?.bridgeNetwork(net);
 }
 
@@ -236,7 +303,7 @@ function networkNames(c: ContainerSpec): string[] {
   return Array.isArray(n) ? n : [n];
 }
 
-function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: PortAllocator, dialect: DialectA | null): void {
+function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: PortAllocator, dialect: Dialect | null): void {
   const at = `/containers/${i}`;
   if (host.containers.some((x) => x.name === c.name)) throw impossible(`${at}/name`, `container name "${c.name}" is already in use`);
   const names = networkNames(c);
@@ -249,21 +316,40 @@ function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: Po
   names.forEach((name, k) => {
     const net = host.networks.find((n) => n.name === name);
     if (!net) throw impossible(`${at}/network${Array.isArray(c.network) ? `/${k}` : ""}`, `network "${name}" not found`);
-    ctr.endpoints.push(endpoint(net, c, k, at));
+    ctr.endpoints.push(endpoint(net, c, k, at, randomMacs(host.version)));
   });
   const primary = ctr.endpoints[0]!;
-  const defaultIp = primary.network.hostBindingIpv4 ?? host.daemon.ip;
-  const bindings = (c.ports ?? []).flatMap((spec, k) =>
-    expandRequest(parsePortSpec(spec, `${at}/ports/${k}`), defaultIp, (p) => alloc.take(p)).map((b) => ({ b, pointer: `${at}/ports/${k}` })),
-  );
-  if (c["publish-all"]) for (const e of ctr.exposed) if (!bindings.some(({ b }) => b.containerPort === e.port && b.proto === e.proto))
-    bindings.push({ b: { hostIp: defaultIp, hostPort: alloc.take(e.proto), containerPort: e.port, proto: e.proto }, pointer: `${at}/publish-all` });
+  const bindings = portBindings(host, c, ctr, primary, at, alloc);
+  for (const ep of ctr.endpoints) dialect?.joinEndpoint(ep);
   if (primary.network.internal) return; // Docker silently drops publishes on --internal networks
-  for (const { b, pointer } of bindings) {
-    checkConflict(host, ctr, b, pointer);
-    ctr.ports.push(b);
-    dialect?.publish(primary, b);
+  for (const b of bindings) {
+    if (b.hostPort !== 0) checkConflict(host, ctr, b, b.pointer);
+    ctr.ports.push({ hostIp: b.hostIp, hostPort: b.hostPort, containerPort: b.containerPort, proto: b.proto });
   }
+  dialect?.publish(primary, ctr.ports);
+}
+
+/**
+ * -p and -P as port bindings with their host ports. 27+ sorts them first (and so allocates
+ * ephemeral ports in that order); a routed network gets no host port (no NAT: host port 0).
+ */
+function portBindings(host: DockerHost, c: ContainerSpec, ctr: DockerContainer, primary: Endpoint, at: string, alloc: PortAllocator) {
+  const defaultIp = primary.network.hostBindingIpv4 ?? host.daemon.ip;
+  const pending: PendingBinding[] = (c.ports ?? []).flatMap((spec, k) => expandRequest(parsePortSpec(spec, `${at}/ports/${k}`), defaultIp, `${at}/ports/${k}`));
+  if (c["publish-all"]) for (const e of ctr.exposed) if (!pending.some((b) => b.containerPort === e.port && b.proto === e.proto))
+    pending.push({ hostIp: defaultIp, hostPorts: null, containerPort: e.port, proto: e.proto, pointer: `${at}/publish-all` });
+  if (host.version.dialect === "A") return allocate(pending, (p) => alloc.take(p));
+  if (primary.network.gatewayMode !== "routed") return allocate(sortBindings(pending), (p) => alloc.take(p));
+  // No NAT: 27 refuses a host address; 28+ uses 0.0.0.0 instead (configurePortBindingIPv4).
+  for (const b of pending)
+    if (b.hostIp !== "0.0.0.0" && host.version.dialect === "B")
+      throw impossible(b.pointer, `NAT is disabled on network "${primary.network.name}" (gateway mode routed): omit the host address ${b.hostIp}`);
+  return allocate(sortBindings(pending).map((b) => ({ ...b, hostIp: "0.0.0.0", hostPorts: null })), () => 0);
+}
+
+/** Container MACs: 02:42 + the IPv4 address up to 27, random from 28 (moby#48808). */
+function randomMacs(v: DockerVersion): boolean {
+  return v.dialect === "D" || v.dialect === "E";
 }
 
 function exposedPorts(c: ContainerSpec): { port: number; proto: Proto }[] {
@@ -276,7 +362,7 @@ function exposedPorts(c: ContainerSpec): { port: number; proto: Proto }[] {
   });
 }
 
-function endpoint(net: DockerNetwork, c: ContainerSpec, k: number, at: string): Endpoint {
+function endpoint(net: DockerNetwork, c: ContainerSpec, k: number, at: string, random: boolean): Endpoint {
   let ip: IPv4;
   if (c.ip && k === 0) {
     if (net.name === "bridge") throw impossible(`${at}/ip`, "user specified IP address is supported on user defined networks only");
@@ -285,7 +371,12 @@ function endpoint(net: DockerNetwork, c: ContainerSpec, k: number, at: string): 
     if (net.used.has(ip)) throw impossible(`${at}/ip`, `address ${c.ip} is already in use on network "${net.name}"`);
   } else ip = firstFree(net, at);
   net.used.add(ip);
-  return { network: net, ifname: `eth${k}`, ip, mac: macFromIPv4(ip), hostVeth: `veth${hexId(`veth:${c.name}:${net.name}`, 7)}` };
+  const hostVeth = `veth${hexId(`veth:${c.name}:${net.name}`, 7)}`;
+  // 28+ draws container MACs at random; nfplay derives them from a hash of the container and
+  // network names instead (deterministic), locally administered and unicast like Docker's.
+  const mac = random ? randomMac(`mac:${c.name}:${net.name}`) : macFromIPv4(ip);
+  const hostVethMac = random ? randomMac(`mac:${hostVeth}`) : mac.replace(/^02:42/, "a2:42");
+  return { network: net, ifname: `eth${k}`, ip, mac, hostVeth, hostVethMac };
 }
 
 function sameHostIp(a: string, b: string): boolean {

@@ -2,7 +2,7 @@
 // allocated the way Docker's portallocator does (start of the range first, then sequential).
 import { impossible } from "../errors.js";
 import { PORT_SPEC } from "../scenario/schema.js";
-import type { Proto } from "../netfilter/types.js";
+import { PROTO_NUMBERS, type Proto } from "../netfilter/types.js";
 
 export interface PortBinding {
   hostIp: string;
@@ -39,19 +39,48 @@ export function parsePortSpec(spec: string, pointer: string): PortRequest {
   return { hostIp, hostPorts, containerPorts, proto: (proto ?? "tcp") as Proto };
 }
 
-/** Expand a request into 1:1 bindings (a host range for one container port = first free). */
-export function expandRequest(req: PortRequest, defaultIp: string, alloc: (proto: Proto) => number): PortBinding[] {
+/** A binding before its host port is chosen: an exact port, a range, or ephemeral (null). */
+export interface PendingBinding {
+  hostIp: string;
+  hostPorts: [number, number] | null;
+  containerPort: number;
+  proto: Proto;
+  pointer: string;
+}
+
+/** Expand a request into 1:1 bindings (a host range for one container port stays a range). */
+export function expandRequest(req: PortRequest, defaultIp: string, pointer: string): PendingBinding[] {
   const [clo, chi] = req.containerPorts;
   const hostIp = req.hostIp ?? defaultIp;
-  const out: PortBinding[] = [];
+  const out: PendingBinding[] = [];
   for (let p = clo; p <= chi; p++) {
-    let hostPort: number;
-    if (!req.hostPorts) hostPort = alloc(req.proto);
-    else if (clo === chi) hostPort = req.hostPorts[0];
-    else hostPort = req.hostPorts[0] + (p - clo);
-    out.push({ hostIp, hostPort, containerPort: p, proto: req.proto });
+    let hostPorts: [number, number] | null = null;
+    if (req.hostPorts && clo === chi) hostPorts = req.hostPorts;
+    else if (req.hostPorts) hostPorts = [req.hostPorts[0] + (p - clo), req.hostPorts[0] + (p - clo)];
+    out.push({ hostIp, hostPorts, containerPort: p, proto: req.proto, pointer });
   }
   return out;
+}
+
+/**
+ * 27+ (port_mapping_linux.go cmpPortBinding): exact host ports before ranges and ephemeral
+ * ports, then by container port, protocol (tcp < udp < sctp), host port, host address.
+ */
+export function sortBindings(list: PendingBinding[]): PendingBinding[] {
+  const isRange = (b: PendingBinding) => b.hostPorts === null || b.hostPorts[0] !== b.hostPorts[1];
+  const ipKey = (ip: string) => ip.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+  return [...list].sort((a, b) =>
+    Number(isRange(a)) - Number(isRange(b)) ||
+    a.containerPort - b.containerPort ||
+    PROTO_NUMBERS[a.proto] - PROTO_NUMBERS[b.proto] ||
+    (a.hostPorts?.[0] ?? 0) - (b.hostPorts?.[0] ?? 0) ||
+    (a.hostPorts?.[1] ?? 0) - (b.hostPorts?.[1] ?? 0) ||
+    ipKey(a.hostIp) - ipKey(b.hostIp));
+}
+
+/** Choose host ports in order: a range gives its first port, ephemeral asks the allocator. */
+export function allocate(list: PendingBinding[], alloc: (proto: Proto) => number): (PortBinding & { pointer: string })[] {
+  return list.map((b) => ({ hostIp: b.hostIp, hostPort: b.hostPorts ? b.hostPorts[0] : alloc(b.proto), containerPort: b.containerPort, proto: b.proto, pointer: b.pointer }));
 }
 
 export class PortAllocator {

@@ -68,7 +68,7 @@ function addContainers(world: World, host: Namespace, docker: DockerHost): void 
       ns.routes.push({ dst: ep.network.subnet, dev: ep.ifname, via: null, src: ep.ip });
       // Docker 20.10 gives a container on an --internal network a default route too (d1 capture).
       if (k === 0) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
-      host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.mac.replace(/^02:42/, "a2:42"), master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
+      host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.hostVethMac, master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
     });
     for (const p of [...c.ports.map((b) => ({ port: b.containerPort, proto: b.proto })), ...c.exposed])
       if (!ns.socketFor(0, p.port, p.proto)) ns.listen({ ip: 0, port: p.port, proto: p.proto, owner: "app", relay: null });
@@ -82,6 +82,7 @@ function addProxies(host: Namespace, docker: DockerHost): void {
     const ep = c.endpoints[0];
     if (!ep) continue;
     for (const b of c.ports)
-      host.listen({ ip: parseIPv4(b.hostIp), port: b.hostPort, proto: b.proto, owner: `docker-proxy (${c.name})`, relay: { ip: ep.ip, port: b.containerPort } });
+      if (b.hostPort !== 0) // routed networks: no host port, no proxy
+        host.listen({ ip: parseIPv4(b.hostIp), port: b.hostPort, proto: b.proto, owner: `docker-proxy (${c.name})`, relay: { ip: ep.ip, port: b.containerPort } });
   }
 }

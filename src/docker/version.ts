@@ -1,31 +1,68 @@
 // Which Docker release a scenario asks for, and which rule family (dialect) reproduces it.
 import { impossible } from "../errors.js";
 
+/**
+ * The rule families of shared/reference/docker-firewall-rules.md: A 20.10-26.1 (classic),
+ * B 27.x (classic + ip6tables on + gateway modes), C 28.0.0 (ipset; not simulated),
+ * D 28.0.1-28.5 (DOCKER-FORWARD/-BRIDGE/-CT, raw table), E 29.x (DOCKER-INTERNAL).
+ */
+export type Dialect = "A" | "B" | "D" | "E";
+
 export interface DockerVersion {
   version: string; // full x.y.z
   family: string; // the contract's family key: "20.10", "23" .. "29"
-  dialect: "A";
+  dialect: Dialect;
   /** First port handed out for -P (ip_local_port_range, clamped in 20.10.0-20.10.21). */
   ephemeralStart: number;
 }
 
-// Newest patch release of each supported line. Family A (20.10-26.1) is the "classic" layout;
-// 27+ arrive with the next rule families.
+// Newest patch release of each supported line.
 const RELEASES: Record<string, string> = {
   "20.10": "20.10.24",
   "23": "23.0.15",
   "24": "24.0.9",
   "25": "25.0.5",
   "26": "26.1.4",
+  "27": "27.5.1",
+  "28": "28.5.2",
+  "29": "29.7.2",
 };
 
-export const DEFAULT_VERSION = "26";
-export const SUPPORTED = Object.keys(RELEASES);
+// (Object.keys would list the integer-like keys "23".."29" before "20.10".)
+export const SUPPORTED = Object.keys(RELEASES).sort((a, b) => compareVersions(a, b));
+/** The newest supported release line. */
+export const DEFAULT_VERSION = SUPPORTED[SUPPORTED.length - 1]!;
 
 function familyOf(version: string): string | undefined {
   const [major, minor] = version.split(".");
   if (major === "20" && (minor === undefined || minor === "10")) return "20.10";
   return major !== undefined && RELEASES[major] ? major : undefined;
+}
+
+/** Compare dotted versions numerically: <0, 0, >0. */
+export function compareVersions(a: string, b: string): number {
+  const x = a.split(".").map(Number);
+  const y = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function atLeast(v: DockerVersion, release: string): boolean {
+  return compareVersions(v.version, release) >= 0;
+}
+
+function dialectOf(family: string, full: string): Dialect {
+  if (family === "27") return "B";
+  if (family === "28") {
+    if (full === "28.0.0")
+      throw impossible("/docker/version", "Docker 28.0.0 (family C, ipset-based FORWARD rules) is not supported yet; 28.0.1 and later are");
+    return "D";
+  }
+  if (family === "29") return "E";
+  return "A";
 }
 
 export function resolveVersion(requested: string | undefined): DockerVersion {
@@ -34,8 +71,22 @@ export function resolveVersion(requested: string | undefined): DockerVersion {
   if (!family)
     throw impossible("/docker/version", `Docker ${asked} is not supported yet; supported: ${SUPPORTED.join(", ")} (any x.y.z of those lines)`);
   const parts = asked.split(".");
-  const full = parts.length === 3 ? asked : RELEASES[family]!;
+  const full = parts.length === 3 ? asked : parts.length === 2 && family !== "20.10" && Number(parts[0]) >= 27 ? latestPatch(asked, family) : RELEASES[family]!;
   const [, minor, patch] = full.split(".").map(Number);
   const clamped = family === "20.10" && minor === 10 && (patch ?? 0) <= 21;
-  return { version: full, family, dialect: "A", ephemeralStart: clamped ? 49153 : 32768 };
+  // 20.10.22+ and 23+: the kernel's ip_local_port_range as is (default 32768-60999).
+  return { version: full, family, dialect: dialectOf(family, full), ephemeralStart: clamped ? 49153 : 32768 };
+}
+
+// Newest patch of each 27-29 minor line (moby tags), so "28.0" means 28.0.4, not family C's 28.0.0.
+const MINORS: Record<string, string> = {
+  "27.0": "27.0.3", "27.1": "27.1.2", "27.2": "27.2.1", "27.3": "27.3.1", "27.4": "27.4.1", "27.5": "27.5.1",
+  "28.0": "28.0.4", "28.1": "28.1.1", "28.2": "28.2.2", "28.3": "28.3.3", "28.4": "28.4.0", "28.5": "28.5.2",
+  "29.0": "29.0.4", "29.1": "29.1.5", "29.2": "29.2.1", "29.3": "29.3.1", "29.4": "29.4.3", "29.5": "29.5.3",
+  "29.6": "29.6.2", "29.7": "29.7.2",
+};
+
+/** "28.1" -> the newest 28.1.x; before 27, the line's newest release (as before). */
+function latestPatch(asked: string, family: string): string {
+  return MINORS[asked] ?? (RELEASES[family]!.startsWith(`${asked}.`) ? RELEASES[family]! : `${asked}.0`);
 }

@@ -1,20 +1,35 @@
 // The result in the forms users ask for with ?format= (API) or --format (CLI).
 import type { SimulationResult } from "../result.js";
+import { CONTENT_TYPES, type Format } from "../scenario/formats.js";
+import type { RenderOptions, Rendered } from "./common.js";
+import { renderHtml } from "./html.js";
+import { renderIptablesL } from "./iptables-L.js";
+import { renderIptablesS } from "./iptables-S.js";
+import { renderMarkdown } from "./markdown.js";
+import { renderMermaid } from "./mermaid.js";
+import { renderRulesText } from "./rules-text.js";
+import { renderSummary } from "./summary.js";
+import { renderSvg } from "./svg.js";
+import { renderWalkthrough } from "./walkthrough.js";
 import { renderXtablesTrace } from "./xtables.js";
 
-import type { Format } from "../scenario/formats.js";
+export { CONTENT_TYPES, FORMATS, isFormat, isTheme, THEMES, type Format, type Theme } from "../scenario/formats.js";
+export type { RenderOptions, Rendered } from "./common.js";
 
-export { FORMATS, isFormat, type Format } from "../scenario/formats.js";
+const RENDERERS: Record<Format, (r: SimulationResult, o: RenderOptions) => string> = {
+  json: (r) => `${JSON.stringify(r, null, 2)}\n`,
+  "iptables-save": renderRulesText,
+  trace: renderXtablesTrace,
+  "iptables-S": renderIptablesS,
+  "iptables-L": renderIptablesL,
+  walkthrough: renderWalkthrough,
+  summary: renderSummary,
+  markdown: renderMarkdown,
+  mermaid: renderMermaid,
+  svg: renderSvg,
+  html: renderHtml,
+};
 
-/** iptables-save of every namespace that has rules; the host's alone needs no header. */
-function renderRules(result: SimulationResult): string {
-  const names = Object.keys(result.rules);
-  if (names.length === 1 && names[0] === "host") return result.rules.host!["iptables-save"];
-  return names.map((ns) => `# namespace: ${ns}\n${result.rules[ns]!["iptables-save"]}`).join("\n");
-}
-
-export function render(result: SimulationResult, format: Format): { contentType: string; body: string } {
-  if (format === "iptables-save") return { contentType: "text/plain; charset=utf-8", body: renderRules(result) };
-  if (format === "trace") return { contentType: "text/plain; charset=utf-8", body: renderXtablesTrace(result) };
-  return { contentType: "application/json", body: `${JSON.stringify(result, null, 2)}\n` };
+export function render(result: SimulationResult, format: Format, options: RenderOptions = {}): Rendered {
+  return { contentType: CONTENT_TYPES[format], body: RENDERERS[format](result, options) };
 }

@@ -4,7 +4,8 @@ import { scenarioSchema } from "../scenario/schema.js";
 import { render } from "./formats.js";
 
 const result = simulate(
-  scenarioSchema.parse({ containers: [{ name: "web", ports: ["8543:8888"] }], flows: [{ name: "in", from: "external", to: "host:8543" }] }),
+  // Family A's rules (no raw table, skip-DNAT RETURN as nat DOCKER rule 1).
+  scenarioSchema.parse({ docker: { version: "20.10" }, containers: [{ name: "web", ports: ["8543:8888"] }], flows: [{ name: "in", from: "external", to: "host:8543" }] }),
 );
 
 describe("xtables-monitor style trace", () => {

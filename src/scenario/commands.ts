@@ -31,6 +31,7 @@ const DAEMON_FLAGS: Record<string, FlagKind> = {
   "--bip": "value", "--fixed-cidr": "value", "--mtu": "value", "--ip": "value", "--iptables": "bool",
   "--ip6tables": "bool", "--ip-forward": "bool", "--ip-masq": "bool", "--icc": "bool", "--userland-proxy": "bool",
   "--experimental": "bool", "--debug": "bool", "-D": "bool", "--firewall-backend": "value",
+  "--bridge": "value", "-b": "value", "--ip-forward-no-drop": "bool", "--allow-direct-routing": "bool",
 };
 
 function parseFlags(args: string[], table: Record<string, FlagKind>, at: string, what: string): Parsed {
@@ -139,6 +140,9 @@ function daemonFlags(out: Imported, args: string[], at: string): void {
   if (flag("--ip-masq") !== undefined) d["ip-masq"] = flag("--ip-masq");
   if (flag("--icc") !== undefined) d.icc = flag("--icc");
   if (flag("--userland-proxy") !== undefined) d["userland-proxy"] = flag("--userland-proxy");
+  if (get(p, "--bridge", "-b")) d.bridge = get(p, "--bridge", "-b");
+  if (flag("--ip-forward-no-drop") !== undefined) d["ip-forward-no-drop"] = flag("--ip-forward-no-drop");
+  if (flag("--allow-direct-routing") !== undefined) d["allow-direct-routing"] = flag("--allow-direct-routing");
   const fb = v("--firewall-backend");
   if (fb === "iptables" || fb === "nftables") d["firewall-backend"] = fb;
 }

@@ -49,6 +49,9 @@ export const daemonSchema = z.strictObject({
   ip: anyIp.optional(),
   "default-address-pools": z.array(addressPool).max(32).optional(),
   "firewall-backend": z.enum(["iptables", "nftables"]).optional(),
+  bridge: z.string().min(1).max(15).optional(),
+  "ip-forward-no-drop": z.boolean().optional(),
+  "allow-direct-routing": z.boolean().optional(),
 });
 
 const hostInterface = z.strictObject({
@@ -92,12 +95,43 @@ export const containerSchema = z.strictObject({
   "publish-all": z.boolean().optional(),
 });
 
+/**
+ * What a CI job or a docs check expects of a flow (`nfplay check`, POST /check). Additive:
+ * the engine ignores it; only the checks read it.
+ */
+export const flowExpectSchema = z.strictObject({
+  verdict: z.enum(["delivered", "dropped", "rejected", "unroutable"]).optional(),
+  deliveredTo: z
+    .string()
+    .min(1)
+    .max(LIMITS.nameLength)
+    .describe('"NAMESPACE", "NAMESPACE:PORT" or "IP:PORT" of where the first packet must arrive')
+    .optional(),
+  connects: z.boolean().optional(),
+  passes: z
+    .union([z.string().min(1).max(1024), z.array(z.string().min(1).max(1024)).max(32)])
+    .describe("rule text (a substring of an -A line) that must be among the steps")
+    .optional(),
+});
+
+/** What a CI job expects of the rules: lines that must (not) be there, or the whole golden text. */
+export const scenarioExpectSchema = z.strictObject({
+  rules: z
+    .strictObject({
+      mustContain: z.array(z.string().min(1).max(1024)).max(256).optional(),
+      mustNotContain: z.array(z.string().min(1).max(1024)).max(256).optional(),
+    })
+    .optional(),
+  "iptables-save": z.string().max(LIMITS.rulesText).describe("golden iptables-save of the host (comments and counters ignored)").optional(),
+});
+
 export const flowSchema = z.strictObject({
   name: z.string().min(1).max(LIMITS.nameLength).optional(),
   from: z.string().min(1).max(LIMITS.nameLength),
   to: z.string().min(1).max(LIMITS.nameLength),
   proto: z.enum(["tcp", "udp", "sctp", "icmp"]).default("tcp"),
   state: z.enum(["new", "established"]).optional(),
+  expect: flowExpectSchema.optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -109,6 +143,7 @@ export const scenarioSchema = z.strictObject({
   containers: z.array(containerSchema).max(LIMITS.containers).optional(),
   commands: z.array(z.string().max(LIMITS.commandLength)).max(LIMITS.commands).optional(),
   flows: z.array(flowSchema).max(LIMITS.flows).optional(),
+  expect: scenarioExpectSchema.optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
@@ -117,3 +152,5 @@ export type NetworkSpec = z.output<typeof networkSchema>;
 export type ContainerSpec = z.output<typeof containerSchema>;
 export type FlowSpec = z.output<typeof flowSchema>;
 export type DaemonSpec = z.output<typeof daemonSchema>;
+export type FlowExpect = z.output<typeof flowExpectSchema>;
+export type ScenarioExpect = z.output<typeof scenarioExpectSchema>;

@@ -152,9 +152,10 @@ describe("POST /simulate", () => {
   });
 
   it("answers 405 to other methods", async () => {
-    const res = await exports.default.fetch(`${BASE}/simulate`);
+    // GET /simulate?scenario= is the Kroki-style form (test/api/docs.test.ts).
+    const res = await exports.default.fetch(`${BASE}/simulate`, { method: "PUT", body: "{}" });
     await expectProblem(res, 405);
-    expect(res.headers.get("allow")).toBe("POST");
+    expect(res.headers.get("allow")).toBe("GET, POST");
   });
 });
 

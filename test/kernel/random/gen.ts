@@ -29,6 +29,25 @@ function registered(name: string): boolean {
 }
 export const HAVE_MARK_MATCH = registered("mark");
 
+/**
+ * Engine bugs found by this test (each one is a failing case in regressions.test.ts). While they are open the
+ * generator steers around them so that the random test can find new ones; NFPLAY_RANDOM_KNOWN=1 turns the
+ * avoidance off. Remove an entry when its regression case passes.
+ */
+export const AVOID_KNOWN = process.env.NFPLAY_RANDOM_KNOWN !== "1";
+const KNOWN = {
+  /** R1: a nat base chain's policy DROP does not drop the packet */
+  natPolicyDrop: AVOID_KNOWN,
+  markTarget: false, // R2 (fixed)
+  /** R3/R4/R5: rulesets iptables-restore refuses but the engine accepts: -i in OUTPUT/POSTROUTING, -o in
+   *  PREROUTING/INPUT; -j DROP in the nat table; "! -s 0.0.0.0/0" */
+  restoreChecks: AVOID_KNOWN,
+  /** R8/R9 (also under restoreChecks): REJECT outside the filter table; -m multiport without -p tcp/udp */
+  noConntrack: false, // R6 (fixed)
+  /** R7: a rule with no match and no target ("-A FORWARD") is traced as "-A FORWARD " (trailing space) */
+  emptyRule: AVOID_KNOWN,
+};
+
 // ---------------------------------------------------------------------------------------------------------
 // Structure
 // ---------------------------------------------------------------------------------------------------------
@@ -79,6 +98,9 @@ export interface TableGen {
 }
 
 export interface RulesetGen {
+  /** append a never-referenced "-m conntrack" rule (security table) so that conntrack runs in the netns,
+   *  as on every Docker host; without it the kernel skips the nat chains unless another rule uses conntrack */
+  ctOn: boolean;
   filter: TableGen | null;
   nat: TableGen | null;
   raw: TableGen | null;
@@ -97,9 +119,13 @@ export interface FlowGen {
 // Arbitraries
 // ---------------------------------------------------------------------------------------------------------
 
+// Integer rolls map their shrink target (0) to the plain choice: a counterexample shrinks towards "no !",
+// policy ACCEPT, declared chains, non-wild rules.
 const neg = <T>(v: fc.Arbitrary<T>, negWeight = 4): fc.Arbitrary<Neg<T>> =>
-  fc.record({ neg: fc.integer({ min: 0, max: negWeight - 1 }).map((n) => n === 0), v });
-const opt = <T>(a: fc.Arbitrary<T>, freq: number): fc.Arbitrary<T | null> => fc.option(a, { freq, nil: null });
+  fc.record({ neg: fc.integer({ min: 0, max: negWeight - 1 }).map((n) => n === negWeight - 1), v });
+/** present with probability 1/k (shrinks towards absent) */
+const opt = <T>(a: fc.Arbitrary<T>, k: number): fc.Arbitrary<T | null> =>
+  fc.oneof({ arbitrary: fc.constant(null), weight: k - 1 }, { arbitrary: a, weight: 1 });
 
 const ADDRS = [
   "198.51.100.7", "198.51.100.0/24", "203.0.113.10", "203.0.113.0/24", "203.0.113.10/32", "172.17.0.2", "172.17.0.3",
@@ -121,8 +147,9 @@ const SNAT_TO = ["203.0.113.10", "172.17.0.1", "203.0.113.10:1024-65535"];
 const MARKS = ["0x1", "0x2/0xff", "7", "0x10/0x10"];
 
 const targetArb = (table: TableName): fc.Arbitrary<Target> => {
-  const verdict = fc.constantFrom<"ACCEPT" | "DROP" | "RETURN">("ACCEPT", "DROP", "RETURN").map((v) => ({ k: "verdict" as const, v }));
-  const jump = fc.record({ k: fc.constant("jump" as const), goto: fc.integer({ min: 0, max: 4 }).map((n) => n === 0), to: fc.integer({ min: 0, max: 2 }) });
+  const verdicts: ("ACCEPT" | "DROP" | "RETURN")[] = table === "nat" && KNOWN.restoreChecks ? ["ACCEPT", "RETURN"] : ["ACCEPT", "DROP", "RETURN"];
+  const verdict = fc.constantFrom(...verdicts).map((v) => ({ k: "verdict" as const, v }));
+  const jump = fc.record({ k: fc.constant("jump" as const), goto: fc.integer({ min: 0, max: 4 }).map((n) => n === 4), to: fc.integer({ min: 0, max: 2 }) });
   const log = fc.record({ k: fc.constant("LOG" as const), prefix: opt(fc.constantFrom("nfk: ", "DROP ", "x"), 2) });
   const mark = fc.record({ k: fc.constant("MARK" as const), op: fc.constantFrom("set-mark", "set-xmark", "or-mark", "and-mark"), v: fc.constantFrom(...MARKS) });
   const reject = fc.record({ k: fc.constant("REJECT" as const), with: opt(fc.constantFrom("icmp-host-prohibited", "tcp-reset", "icmp-port-unreachable", "admin-prohib"), 2) });
@@ -132,17 +159,18 @@ const targetArb = (table: TableName): fc.Arbitrary<Target> => {
   const none = fc.constant({ k: "none" as const });
   const w = (arbitrary: fc.Arbitrary<Target>, weight: number) => ({ arbitrary, weight });
   const common = [w(verdict, 10), w(jump, 5), w(log, 2), w(none, 1)];
-  if (table === "filter") return fc.oneof(...common, w(reject, 4), w(mark, 1));
+  const markW = KNOWN.markTarget ? [] : [w(mark, table === "filter" ? 1 : 4)];
+  if (table === "filter") return fc.oneof(...common, w(reject, 4), ...markW);
   if (table === "nat") return fc.oneof(...common, w(dnat, 5), w(snat, 3), w(masq, 3));
-  return fc.oneof(...common, w(mark, 4));
+  return fc.oneof(...common, ...markW);
 };
 
 /** Any target anywhere: for `wild` rules. */
-const anyTarget: fc.Arbitrary<Target> = fc.oneof(targetArb("filter"), targetArb("nat"), targetArb("mangle"));
+const anyTarget: fc.Arbitrary<Target> = fc.oneof(targetArb("filter"), targetArb("nat"), targetArb("raw"));
 
 const ruleArb = (table: TableName): fc.Arbitrary<RuleGen> =>
   fc.integer({ min: 0, max: 99 }).chain((wildRoll) => {
-    const wild = wildRoll < 4;
+    const wild = wildRoll >= 96;
     return fc.record({
       chain: fc.integer({ min: 0, max: 7 }),
       src: opt(neg(fc.constantFrom(...ADDRS)), 4),
@@ -157,7 +185,7 @@ const ruleArb = (table: TableName): fc.Arbitrary<RuleGen> =>
       icmpType: opt(neg(fc.constantFrom(...ICMP_TYPES), 4), 3),
       multiport: opt(fc.record({
         which: fc.constantFrom<"dports" | "sports" | "ports">("dports", "dports", "sports", "ports"),
-        neg: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+        neg: fc.integer({ min: 0, max: 4 }).map((n) => n === 4),
         list: fc.subarray(MPORTS, { minLength: 1, maxLength: 4 }),
       }), 8),
       ct: opt(neg(fc.subarray(CTSTATES, { minLength: 1, maxLength: 3 }), 5), 4),
@@ -170,27 +198,29 @@ const ruleArb = (table: TableName): fc.Arbitrary<RuleGen> =>
       comment: opt(fc.constantFrom(...COMMENTS), 8),
       mark: HAVE_MARK_MATCH ? opt(neg(fc.constantFrom("0x1", "0x2/0xff", "0"), 4), 6) : fc.constant(null),
       target: wild ? anyTarget : targetArb(table),
-      longOpts: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
+      longOpts: fc.integer({ min: 0, max: 5 }).map((n) => n === 5),
       wild: fc.constant(wild),
     });
   });
 
 const tableArb = (table: TableName): fc.Arbitrary<TableGen> => {
   const n = BUILTINS[table].length;
-  const dropWeight = table === "filter" ? 3 : 10; // 1 in 3 (filter) or 1 in 10 (others) policies is DROP
+  // 1 in 3 (filter) or 1 in 10 (others) policies is DROP
+  const dropWeight = table === "filter" ? 3 : table === "nat" && KNOWN.natPolicyDrop ? 1 : 10;
   return fc.record({
-    policies: fc.array(fc.integer({ min: 0, max: dropWeight - 1 }).map((x) => (x === 0 ? "DROP" as const : "ACCEPT" as const)), { minLength: n, maxLength: n }),
-    omit: fc.array(fc.integer({ min: 0, max: 14 }).map((x) => x === 0), { minLength: n, maxLength: n }),
+    policies: fc.array(fc.integer({ min: 0, max: dropWeight - 1 }).map((x) => (x === dropWeight - 1 && dropWeight > 1 ? "DROP" as const : "ACCEPT" as const)), { minLength: n, maxLength: n }),
+    omit: fc.array(fc.integer({ min: 0, max: 14 }).map((x) => x === 14), { minLength: n, maxLength: n }),
     users: fc.integer({ min: 0, max: 3 }),
     rules: fc.array(ruleArb(table), { minLength: 0, maxLength: table === "filter" || table === "nat" ? 8 : 4 }),
   });
 };
 
 export const rulesetArb: fc.Arbitrary<RulesetGen> = fc.record({
-  filter: opt(tableArb("filter"), 8),
-  nat: opt(tableArb("nat"), 5),
-  raw: fc.option(tableArb("raw"), { freq: 1, nil: null }).chain((t) => fc.integer({ min: 0, max: 3 }).map((r) => (r === 0 ? t : null))),
-  mangle: fc.option(tableArb("mangle"), { freq: 1, nil: null }).chain((t) => fc.integer({ min: 0, max: 3 }).map((r) => (r === 0 ? t : null))),
+  ctOn: KNOWN.noConntrack ? fc.constant(true) : fc.integer({ min: 0, max: 4 }).map((x) => x !== 4),
+  filter: fc.oneof({ arbitrary: fc.constant(null), weight: 1 }, { arbitrary: tableArb("filter"), weight: 7 }),
+  nat: fc.oneof({ arbitrary: fc.constant(null), weight: 1 }, { arbitrary: tableArb("nat"), weight: 4 }),
+  raw: opt(tableArb("raw"), 4),
+  mangle: opt(tableArb("mangle"), 4),
 });
 
 export const flowArb: fc.Arbitrary<FlowGen> = fc.record({
@@ -268,31 +298,41 @@ function renderTable(table: TableName, t: TableGen): string {
   // 3. render every rule, repairing what is invalid (unless wild)
   const lines: string[] = [];
   for (const p of placed) {
-    const { r } = p;
+    let { r } = p;
     const reach = [...hooks.get(p.chain)!];
     const parts: string[] = [`-A ${p.chain}`];
+    const addr = (a: Neg<string> | null) => (a && a.neg && KNOWN.restoreChecks && a.v === "0.0.0.0/0" ? { ...a, neg: false } : a);
+    r = { ...r, src: addr(r.src), dst: addr(r.dst) };
     const L = r.longOpts;
     if (r.src) parts.push(`${n(r.src)}${L ? "--source" : "-s"} ${r.src.v}`);
     if (r.dst) parts.push(`${n(r.dst)}${L ? "--destination" : "-d"} ${r.dst.v}`);
-    if (r.iif) parts.push(`${n(r.iif)}${L ? "--in-interface" : "-i"} ${r.iif.v}`);
-    if (r.oif) parts.push(`${n(r.oif)}${L ? "--out-interface" : "-o"} ${r.oif.v}`);
+    // iptables refuses -i in OUTPUT/POSTROUTING and -o in PREROUTING/INPUT (builtin chains only)
+    const wildIo = r.wild && !KNOWN.restoreChecks;
+    const iifOk = wildIo || !["OUTPUT", "POSTROUTING"].includes(p.chain);
+    const oifOk = wildIo || !["PREROUTING", "INPUT"].includes(p.chain);
+    if (r.iif && iifOk) parts.push(`${n(r.iif)}${L ? "--in-interface" : "-i"} ${r.iif.v}`);
+    if (r.oif && oifOk) parts.push(`${n(r.oif)}${L ? "--out-interface" : "-o"} ${r.oif.v}`);
     const proto = r.proto;
     if (proto) parts.push(`${n(proto)}${L ? "--protocol" : "-p"} ${proto.v}`);
     const portProto = proto && !proto.neg && proto.v !== "icmp" ? proto.v : null;
-    const ports = (r.dport || r.sport || (r.syn && portProto === "tcp")) && (portProto || r.wild);
+    // R14: iptables-nft accepts "! -p tcp --dport 53" and "! -p tcp -j MASQUERADE --to-ports 1024-65535"; the
+    // engine refuses port options after a negated -p
+    const wildPorts = r.wild && !(KNOWN.restoreChecks && proto?.neg);
+    const ports = (r.dport || r.sport || (r.syn && portProto === "tcp")) && (portProto || wildPorts);
     if (ports) {
       if (r.explicitProto && portProto) parts.push(`-m ${portProto}`);
       if (r.sport) parts.push(`${n(r.sport)}${L ? "--source-port" : "--sport"} ${r.sport.v}`);
       if (r.dport) parts.push(`${n(r.dport)}${L ? "--destination-port" : "--dport"} ${r.dport.v}`);
-      if (r.syn && (portProto === "tcp" || r.wild)) parts.push(`${n(r.syn)}--syn`);
+      if (r.syn && (portProto === "tcp" || wildPorts)) parts.push(`${n(r.syn)}--syn`);
     }
     if (r.icmpType && ((proto && !proto.neg && proto.v === "icmp") || r.wild)) parts.push(`${n(r.icmpType)}--icmp-type ${r.icmpType.v}`);
-    if (r.multiport && (portProto || r.wild)) parts.push(`-m multiport ${r.multiport.neg ? "! " : ""}--${r.multiport.which} ${r.multiport.list.join(",")}`);
+    if (r.multiport && (portProto || (r.wild && !KNOWN.restoreChecks))) parts.push(`-m multiport ${r.multiport.neg ? "! " : ""}--${r.multiport.which} ${r.multiport.list.join(",")}`);
     if (r.ct) parts.push(`-m conntrack ${n(r.ct)}--ctstate ${r.ct.v.join(",")}`);
     if (r.state) parts.push(`-m state ${n(r.state)}--state ${r.state.v.join(",")}`);
     if (r.addrtype && (r.addrtype.src || r.addrtype.dst)) {
       const a = r.addrtype;
-      const limitOk = a.limit && (r.wild || reach.every((h) => LIMIT_OK[a.limit!].includes(h)));
+      // R16: the engine accepts --limit-iface-in/out in any hook (the kernel only where the device exists)
+      const limitOk = a.limit && ((r.wild && !KNOWN.restoreChecks) || reach.every((h) => LIMIT_OK[a.limit!].includes(h)));
       const s = [a.src ? `${n(a.src)}--src-type ${a.src.v.join(",")}` : "", a.dst ? `${n(a.dst)}--dst-type ${a.dst.v.join(",")}` : "",
         limitOk ? `--limit-iface-${a.limit}` : ""].filter(Boolean).join(" ");
       parts.push(`-m addrtype ${s}`);
@@ -302,7 +342,10 @@ function renderTable(table: TableName, t: TableGen): string {
 
     // target
     let tg = p.target;
-    const allowed = (name: string) => r.wild || ((TABLE_OK[name] ?? [table]).includes(table) && reach.every((h) => (HOOK_OK[name] ?? [h]).includes(h)));
+    if (table === "nat" && KNOWN.restoreChecks && tg.k === "verdict" && tg.v === "DROP") tg = { k: "verdict", v: "ACCEPT" };
+    if (KNOWN.markTarget && tg.k === "MARK") tg = { k: "LOG", prefix: null };
+    const tableOk = (name: string) => (TABLE_OK[name] ?? [table]).includes(table);
+    const allowed = (name: string) => (r.wild && (tableOk(name) || !KNOWN.restoreChecks)) || ((TABLE_OK[name] ?? [table]).includes(table) && reach.every((h) => (HOOK_OK[name] ?? [h]).includes(h)));
     if ((tg.k === "DNAT" || tg.k === "SNAT" || tg.k === "MASQUERADE" || tg.k === "REJECT") && !allowed(tg.k)) tg = { k: "verdict", v: "ACCEPT" };
     switch (tg.k) {
       case "verdict": parts.push(`-j ${tg.v}`); break;
@@ -315,30 +358,44 @@ function renderTable(table: TableName, t: TableGen): string {
         break;
       }
       case "DNAT": {
-        const to = tg.to.includes(":") && !portProto && !r.wild ? tg.to.split(":")[0]! : tg.to;
+        const to = tg.to.includes(":") && !portProto && !wildPorts ? tg.to.split(":")[0]! : tg.to;
         parts.push(`-j DNAT --to-destination ${to}`);
         break;
       }
       case "SNAT": {
-        const to = tg.to.includes(":") && !portProto && !r.wild ? tg.to.split(":")[0]! : tg.to;
+        const to = tg.to.includes(":") && !portProto && !wildPorts ? tg.to.split(":")[0]! : tg.to;
         parts.push(`-j SNAT --to-source ${to}`);
         break;
       }
-      case "MASQUERADE": parts.push(`-j MASQUERADE${tg.ports && (portProto || r.wild) ? ` --to-ports ${tg.ports}` : ""}`); break;
-      case "none": break;
+      case "MASQUERADE": parts.push(`-j MASQUERADE${tg.ports && (portProto || wildPorts) ? ` --to-ports ${tg.ports}` : ""}`); break;
+      case "none":
+        if (KNOWN.emptyRule && parts.length === 1) parts.push("-j RETURN");
+        break;
     }
     lines.push(parts.join(" "));
   }
 
   const head: string[] = [`*${table}`];
+  const fence: string[] = [];
   builtins.forEach((c, i) => {
     const policy = t.policies[i] ?? "ACCEPT";
-    if (t.omit[i] && policy === "ACCEPT") return;
-    head.push(`:${c} ${policy} [0:0]`);
+    const declared = !(t.omit[i] && policy === "ACCEPT");
+    if (declared) head.push(`:${c} ${policy} [0:0]`);
+    if ((declared || placed.some((p) => p.chain === c))) fence.push(`-A ${c} ${FENCE_RULE}`);
   });
+  lines.unshift(...fence);
   for (const u of users) head.push(`:${u} - [0:0]`);
   return [...head, ...lines, "COMMIT"].join("\n");
 }
+
+/**
+ * The harness's fence packets (UDP 127.0.0.1 -> 127.0.0.1:65111, removed from its traces) must survive the
+ * ruleset: when a rule drops them, its agent dies on EPERM and every run waits 3 s for the end fence. This
+ * rule never matches a generated flow, so it shows up in no trace (engine or kernel).
+ */
+const FENCE_RULE = "-s 127.0.0.1/32 -d 127.0.0.1/32 -p udp -m udp --dport 65111 -m comment --comment nfk-fence -j ACCEPT";
+
+export const CT_ON = "*security\n:NFK-CT - [0:0]\n-A NFK-CT -m conntrack --ctstate INVALID -j RETURN\nCOMMIT";
 
 export function render(rs: RulesetGen): string {
   const out: string[] = [];
@@ -346,5 +403,6 @@ export function render(rs: RulesetGen): string {
     const g = rs[t];
     if (g) out.push(renderTable(t, g));
   }
+  if (rs.ctOn) out.push(CT_ON);
   return out.join("\n") + "\n";
 }

@@ -1,0 +1,88 @@
+// Scenarios in URLs, as Kroki encodes diagrams: UTF-8 JSON, zlib "deflate", base64url without
+// padding. Web APIs only (CompressionStream), so the API worker, the CLI and a browser share it.
+// Decoding is bounded: at most `limit` bytes are ever inflated, whatever the input claims.
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Bytes of a base64url (or base64) string, or null when it is not one. */
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_\-+/]*={0,2}$/.test(text) || text.replace(/=+$/, "").length % 4 === 1) return null;
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
+  try {
+    const bin = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+type Compression = "deflate" | "deflate-raw" | "gzip";
+
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | "too-large"> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      return "too-large";
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+export async function deflate(bytes: Uint8Array, format: Compression = "deflate"): Promise<Uint8Array> {
+  const stream = streamOf(bytes).pipeThrough(new CompressionStream(format));
+  return (await collect(stream, Number.MAX_SAFE_INTEGER)) as Uint8Array;
+}
+
+/** Inflated bytes, "too-large" past `limit`, or null when the data is not deflate output. */
+export async function inflate(bytes: Uint8Array, format: Compression, limit: number): Promise<Uint8Array | "too-large" | null> {
+  try {
+    const stream = streamOf(bytes).pipeThrough(new DecompressionStream(format));
+    return await collect(stream, limit);
+  } catch {
+    return null;
+  }
+}
+
+export async function encodeScenario(scenario: unknown): Promise<string> {
+  return toBase64Url(await deflate(new TextEncoder().encode(JSON.stringify(scenario))));
+}
+
+export type Decoded = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" | "not-base64url" | "not-deflate" };
+
+/** Kroki's zlib "deflate" first; raw deflate too, as some encoders omit the zlib header. */
+export async function decodeScenarioParam(param: string, limit: number): Promise<Decoded> {
+  const packed = fromBase64Url(param);
+  if (packed === null) return { ok: false, reason: "not-base64url" };
+  for (const format of ["deflate", "deflate-raw"] as const) {
+    const out = await inflate(packed, format, limit);
+    if (out === "too-large") return { ok: false, reason: "too-large" };
+    if (out !== null) return { ok: true, bytes: out };
+  }
+  return { ok: false, reason: "not-deflate" };
+}

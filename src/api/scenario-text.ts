@@ -1,0 +1,44 @@
+// A scenario as people write it in docs and in the playground: JSON, or a short text of docker
+// commands and flows:
+//
+//   docker network create app            # any `docker` / `dockerd` line: the commands
+//   docker run -d --name web --network app -p 8080:80 nginx
+//   flow internet to web: external -> host:8080 tcp   # flow [NAME:] FROM -> TO [PROTO]
+//   docker-version 20.10                  # the Docker release (optional)
+//
+// `$ ` prompts, `\` continuations and `#` comments are allowed. The output is the raw scenario
+// (validated by the caller with the schema), or an error naming the line.
+
+export type TextParse = { ok: true; value: unknown } | { ok: false; line: number; message: string };
+
+const FLOW = /^flow\s+(?:(.+?):\s+)?(\S+)\s*->\s*(\S+)(?:\s+(tcp|udp|sctp|icmp))?$/;
+
+export function parseScenarioText(text: string): TextParse {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    try {
+      return { ok: true, value: JSON.parse(trimmed) };
+    } catch (err) {
+      return { ok: false, line: 1, message: `invalid JSON: ${(err as Error).message}` };
+    }
+  }
+  const commands: string[] = [];
+  const flows: Record<string, string>[] = [];
+  let version: string | undefined;
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const at = i + 1;
+    let line = lines[i]!.trim();
+    while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trim()}`;
+    line = line.replace(/^\$\s+/, "");
+    if (line === "" || line.startsWith("#")) continue;
+    if (/^(docker|dockerd|sudo\s+docker)\s/.test(line)) commands.push(line.replace(/^sudo\s+/, ""));
+    else if (line.startsWith("flow ")) {
+      const m = FLOW.exec(line.replace(/\s+#.*$/, ""));
+      if (!m) return { ok: false, line: at, message: `expected "flow [NAME:] FROM -> TO [PROTO]", got "${line}"` };
+      flows.push({ ...(m[1] ? { name: m[1] } : {}), from: m[2]!, to: m[3]!, ...(m[4] ? { proto: m[4] } : {}) });
+    } else if (/^docker-version\s+/.test(line)) version = line.split(/\s+/)[1];
+    else return { ok: false, line: at, message: `expected a docker command, "flow ..." or "docker-version ...", got "${line}"` };
+  }
+  return { ok: true, value: { ...(version ? { docker: { version } } : {}), ...(commands.length ? { commands } : {}), ...(flows.length ? { flows } : {}) } };
+}

@@ -1,0 +1,8 @@
+// The iptables-save of every namespace that has rules; the host's alone needs no header.
+import type { SimulationResult } from "../result.js";
+
+export function renderRulesText(result: SimulationResult): string {
+  const names = Object.keys(result.rules);
+  if (names.length === 1 && names[0] === "host") return result.rules.host!["iptables-save"];
+  return names.map((ns) => `# namespace: ${ns}\n${result.rules[ns]!["iptables-save"]}`).join("\n");
+}

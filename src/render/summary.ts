@@ -1,0 +1,8 @@
+// One line per flow: what a tutorial's reader would check ("does curl work?"). The default
+// output of docs checks (`nfplay check docs/*.md`), short enough to keep in a page.
+import type { SimulationResult } from "../result.js";
+import { protoOf, verdictWords, type RenderOptions } from "./common.js";
+
+export function renderSummary(result: SimulationResult, options: RenderOptions = {}): string {
+  return result.traces.map((t, i) => `${t.name} (${protoOf(options, i, t)}): ${verdictWords(t)}\n`).join("");
+}

@@ -1,0 +1,39 @@
+// A readable walk through each trace: one block per chain traversal, the rule that matched
+// and what it decided, and "changed by the last rule" where NAT rewrote the packet.
+import type { SimulationResult, Trace } from "../result.js";
+import { NAT_TARGETS, natChange, packetSummary, protoOf, stepVerdict, traversals, verdictWords, type RenderOptions, type Step } from "./common.js";
+
+function walkSteps(steps: Step[], proto: string, out: string[], indent: string): void {
+  let prev: Step["packet"] | null = null;
+  for (const tr of traversals(steps)) {
+    out.push(`${indent}[${tr.namespace}] ${tr.hook} hook, ${tr.table} table`);
+    out.push(`${indent}  packet: ${packetSummary(tr.steps[0]!.packet, proto)}`);
+    let chain = "";
+    for (const s of tr.steps) {
+      if (s.chain !== chain) out.push(`${indent}  chain ${(chain = s.chain)}`);
+      if (s.ruleNumber === null) out.push(`${indent}    no rule decided: ${stepVerdict(s.verdict)}`);
+      else out.push(`${indent}    rule ${s.ruleNumber}: ${s.rule}`, `${indent}      -> ${stepVerdict(s.verdict)}`);
+      const change = prev ? natChange(prev, s.packet) : "";
+      if (change && NAT_TARGETS.has(s.verdict)) out.push(`${indent}      changed by the last rule: ${change}`);
+      prev = s.packet;
+    }
+  }
+}
+
+function walkTrace(t: Trace, proto: string): string[] {
+  const out = [`Flow "${t.name}" (${proto})`, `  result: ${verdictWords(t)}`];
+  if (t.steps.length === 0) out.push("  no rule or policy was consulted");
+  walkSteps(t.steps, proto, out, "  ");
+  if (t.reply) {
+    out.push(`  reply: ${t.reply.verdict}`);
+    if (t.reply.steps.length === 0) out.push("    no rule or policy was consulted");
+    walkSteps(t.reply.steps, proto, out, "    ");
+  }
+  return out;
+}
+
+export function renderWalkthrough(result: SimulationResult, options: RenderOptions = {}): string {
+  const head = result.docker ? [`Docker ${result.docker.version}`, ""] : [];
+  const blocks = result.traces.map((t, i) => walkTrace(t, protoOf(options, i, t)).join("\n"));
+  return `${[...head, blocks.join("\n\n")].join("\n")}\n`;
+}
