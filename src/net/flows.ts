@@ -158,7 +158,10 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
     const backHome = back.kind === "delivered" && back.ns === r.from;
     trace.reply = { verdict: verdictOf(back), steps: replyWalker.steps, hops: replyWalker.hops };
     trace.connects = listening && backHome && (f.proto !== "udp" || socket !== undefined);
-    if (socket?.relay) relay(trace, walker, first.ns, socket.relay, f.proto, index, established ? newWalker : null);
+    // TCP connects only when the client's ACK, the handshake's third packet, gets through too.
+    if (trace.connects && f.proto === "tcp") trace.connects = ackArrives(newWalker(), r.from, pkt, first.ns);
+    // docker-proxy dials the container only once it has accepted the client's connection.
+    if (socket?.relay && trace.connects) relay(trace, walker, first.ns, socket.relay, f.proto, index, established ? newWalker : null);
     return trace;
   } finally {
     // Each flow starts from empty conntrack tables, like the oracle's `conntrack -F`.
@@ -188,6 +191,12 @@ function handshake(newWalker: () => Walker, from: Namespace, syn: Packet): Packe
   return { ...syn, src: syn.src || (from.sourceFor(syn.dst) ?? 0), tcpFlags: TCP.ACK, length: 52 };
 }
 
+function ackArrives(w: Walker, from: Namespace, sent: Packet, server: Namespace): boolean {
+  const ack = { ...sent, src: sent.src || (from.sourceFor(sent.dst) ?? 0), tcpFlags: TCP.ACK, length: 52 };
+  const o = w.send(from, ack);
+  return o.kind === "delivered" && o.ns === server;
+}
+
 /** docker-proxy accepted the connection; its own connection to the container continues the trace. */
 function relay(
   trace: Trace, walker: Walker, ns: Namespace, to: { ip: IPv4; port: number }, proto: Proto, index: number,
@@ -198,6 +207,8 @@ function relay(
   const leg = walker.send(ns, establishedWith ? handshake(establishedWith, ns, syn) : syn);
   trace.verdict = verdictOf(leg);
   trace.reason = reasonOf(leg);
+  // docker-proxy closes the client's connection when it cannot reach the container.
+  trace.connects = trace.connects && leg.kind === "delivered";
   trace.deliveredTo = leg.kind === "delivered"
     ? { namespace: leg.ns.name, ip: formatIPv4(leg.packet.dst), port: proto === "icmp" ? null : leg.packet.dport }
     : null;

@@ -134,8 +134,17 @@ export class Walker {
     for (const table of HOOK_TABLES[hook]) {
       if (table !== "raw" && ct.pending) p = this.track(ns, p, ct);
       if (table === "nat") {
-        if (ct.ref) p = this.nat(ns, hook, p, ct.ref, manip!);
+        const before = p;
+        if (ct.ref) {
+          const natted = this.nat(ns, hook, p, ct.ref, manip!);
+          if (natted === null) return this.stop(ns, { kind: "dropped", reason: `nat ${hook} policy` });
+          p = natted;
+        }
         this.saveCtMark(ct, p);
+        if (hook === "OUTPUT" && p.dst !== before.dst) {
+          const stuck = this.rerouteFails(ns, p);
+          if (stuck) return this.stop(ns, { kind: "dropped", reason: stuck });
+        }
         continue;
       }
       const base = ns.ruleset?.baseChain(table, hook);
@@ -152,7 +161,20 @@ export class Walker {
 
   // The nat table is consulted only for the first packet of a connection, once per manip type;
   // every packet (both directions) then gets the bindings applied (nf_nat_inet_fn).
-  private nat(ns: Namespace, hook: Hook, p: Packet, ct: CtRef, manip: "dst" | "src"): Packet {
+  /**
+   * After DNAT in OUTPUT the kernel routes the packet again (ip_route_me_harder) with its old
+   * source: 127.0.0.1 may only leave through a device with route_localnet=1.
+   */
+  private rerouteFails(ns: Namespace, p: Packet): string | null {
+    if (!inCidr(p.src, LOOPBACK_NET) || ns.isLocal(p.dst)) return null;
+    const r = ns.route(p.dst);
+    if (!r) return `no route to ${formatIPv4(p.dst)} after DNAT`;
+    if (ns.ifaces.get(r.dev)?.routeLocalnet) return null;
+    return `re-routing after DNAT fails: source ${formatIPv4(p.src)} may not leave through ${r.dev} (route_localnet=0)`;
+  }
+
+  /** The packet after the nat table and the connection's bindings; null when a nat policy dropped it. */
+  private nat(ns: Namespace, hook: Hook, p: Packet, ct: CtRef, manip: "dst" | "src"): Packet | null {
     const base = ns.ruleset?.baseChain("nat", hook);
     if (p.ct === "NEW" && ct.dir === "ORIGINAL" && !ct.conn.natDone[manip] && base) {
       const res = runTable(ns.ruleset!, "nat", hook, base, { packet: p, ns, ...tuples(ct) }, this.budget);
@@ -162,7 +184,8 @@ export class Walker {
       const last = res.hits[res.hits.length - 1];
       if (last && res.nat) last.packet = after;
       this.record(ns, hook, res.hits);
-      return after;
+      // A nat base chain may have policy DROP, and it drops like any other (R1).
+      return res.verdict === "DROP" ? null : after;
     }
     if (p.ct === "NEW" && ct.dir === "ORIGINAL") ct.conn.natDone[manip] = true;
     return applyNat(ct.conn, ct.dir, manip, p);

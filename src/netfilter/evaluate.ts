@@ -3,7 +3,7 @@
 import { inCidr } from "../net/address.js";
 import { ifaceMatches } from "./rule.js";
 import { nextCandidate, type Segment } from "./index.js";
-import type { Chain, Ruleset } from "./ruleset.js";
+import { ruleLine, type Chain, type Ruleset } from "./ruleset.js";
 import { isStandard, type Hook, type MatchContext, type Packet, type Rule, type TableName, type TargetEffect } from "./types.js";
 
 export interface Budget {
@@ -68,7 +68,7 @@ export function runTable(
   // One context object, updated in place: allocating one per rule dominated the big benchmark.
   const mctx: MatchContext = { ...ctx, packet, hook };
   const hit = (r: Rule, n: number, verdict: string) =>
-    hits.push({ table, chain: chain.name, rule: `-A ${chain.name} ${r.spec}`, ruleNumber: n, verdict, packet });
+    hits.push({ table, chain: chain.name, rule: ruleLine(chain.name, r), ruleNumber: n, verdict, packet });
   const policy = (): TableResult => {
     hits.push({ table, chain: base.name, rule: `-P ${base.name} ${base.policy}`, ruleNumber: null, verdict: `policy ${base.policy}`, packet });
     return { verdict: base.policy ?? "ACCEPT", packet, hits };

@@ -29,25 +29,68 @@ function chainOf(t: Table, name: string): Chain {
   return c;
 }
 
-function checkTarget(t: Table, chain: Chain, rule: Rule): void {
-  for (const m of rule.matches)
-    if (m.module.hooks && chain.builtin && !m.module.hooks.includes(chain.name as Hook))
-      fail(`iptables: ${m.module.name} match: used from hooks ${chain.name}, but only valid from ${m.module.hooks.join("/")}`);
+// iptables refuses an interface that a built-in chain never has (userspace check, builtins only).
+const NO_IN: readonly string[] = ["OUTPUT", "POSTROUTING"];
+const NO_OUT: readonly string[] = ["PREROUTING", "INPUT"];
+
+function checkHeader(t: Table, chain: Chain, rule: Rule): void {
+  const h = rule.header;
+  if (chain.builtin && h.in && NO_IN.includes(chain.name)) fail(`iptables v1.8.9 (nf_tables): Can't use -i with ${chain.name}`);
+  if (chain.builtin && h.out && NO_OUT.includes(chain.name)) fail(`iptables v1.8.9 (nf_tables): Can't use -o with ${chain.name}`);
+  // iptables-nft turns "! -s 0.0.0.0/0" into a negated zero-length compare, which nf_tables refuses.
+  if ((h.src?.neg && h.src.cidr.prefix === 0) || (h.dst?.neg && h.dst.cidr.prefix === 0))
+    fail(`iptables: RULE_APPEND failed (Invalid argument): rule in chain ${chain.name}`);
   const tg = rule.target;
-  if (isStandard(tg)) {
-    if (tg.kind === "jump" || tg.kind === "goto") {
-      const dest = t.chains.get(tg.chain);
-      if (!dest || dest.builtin) fail(`iptables v1.8.9 (nf_tables): Chain '${tg.chain}' does not exist`);
-      if (reaches(t, tg.chain, chain.name, new Set())) fail("iptables: Too many levels of symbolic links.");
-    }
-    if (tg.kind === "verdict" && tg.verdict === "RETURN" && chain.builtin) return; // allowed; acts as policy
-    return;
+  if (t.name === "nat" && isStandard(tg) && tg.kind === "verdict" && tg.verdict === "DROP")
+    fail('iptables v1.8.9 (nf_tables): The "nat" table is not intended for filtering, the use of DROP is therefore inhibited.');
+}
+
+/** The hooks each module of a rule may run from (the kernel's checkentry), by module name. */
+function restrictions(rule: Rule): { what: string; hooks: readonly Hook[] }[] {
+  const out: { what: string; hooks: readonly Hook[] }[] = [];
+  for (const m of rule.matches) {
+    const hooks = m.module.validHooks?.(m.opts) ?? m.module.hooks;
+    if (hooks) out.push({ what: `${m.module.name} match`, hooks });
   }
-  const mod = tg.module;
-  if (mod.tables && !mod.tables.includes(t.name))
-    fail(`iptables: ${mod.name} target: only valid in ${mod.tables.join("/")} table, not ${t.name}`);
-  if (mod.hooks && chain.builtin && !mod.hooks.includes(chain.name as Hook))
-    fail(`iptables: ${mod.name} target: used from hooks ${chain.name}, but only usable from ${mod.hooks.join("/")}`);
+  const tg = rule.target;
+  if (!isStandard(tg) && tg.module.hooks) out.push({ what: `${tg.module.name} target`, hooks: tg.module.hooks });
+  return out;
+}
+
+function checkHooks(rule: Rule, hooks: readonly string[], chain: string): void {
+  for (const r of restrictions(rule))
+    for (const hook of hooks)
+      if (!r.hooks.includes(hook as Hook))
+        fail(`iptables: ${r.what}: used from hooks ${hook} (via ${chain}), but only usable from ${r.hooks.join("/")}`);
+}
+
+/** Built-in chains from which a chain is reached, through jumps and gotos. */
+function hooksReaching(t: Table, name: string): string[] {
+  return [...t.chains.values()].filter((c) => c.builtin && reaches(t, c.name, name, new Set())).map((c) => c.name);
+}
+
+/** Chains reachable from a chain, itself included. */
+function reachable(t: Table, from: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(from)) return seen;
+  seen.add(from);
+  for (const to of t.chains.get(from)?.jumps.keys() ?? []) reachable(t, to, seen);
+  return seen;
+}
+
+function checkTarget(t: Table, chain: Chain, rule: Rule): void {
+  checkHeader(t, chain, rule);
+  const tg = rule.target;
+  if (!isStandard(tg) && tg.module.tables && !tg.module.tables.includes(t.name))
+    fail(`iptables: ${tg.module.name} target: only valid in ${tg.module.tables.join("/")} table, not ${t.name}`);
+  const hooks = chain.builtin ? [chain.name] : hooksReaching(t, chain.name);
+  checkHooks(rule, hooks, chain.name);
+  if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto")) {
+    const dest = t.chains.get(tg.chain);
+    if (!dest || dest.builtin) fail(`iptables v1.8.9 (nf_tables): Chain '${tg.chain}' does not exist`);
+    if (reaches(t, tg.chain, chain.name, new Set())) fail("iptables: Too many levels of symbolic links.");
+    // Everything the jump makes reachable now also runs from this chain's hooks.
+    if (hooks.length) for (const c of reachable(t, tg.chain)) for (const r of t.chains.get(c)!.rules) checkHooks(r, hooks, c);
+  }
 }
 
 /** Would jumping from `from` to `to` close a loop (the kernel's mark_source_chains check)? */
@@ -55,10 +98,7 @@ function reaches(t: Table, start: string, goal: string, seen: Set<string>): bool
   if (start === goal) return true;
   if (seen.has(start)) return false;
   seen.add(start);
-  for (const r of t.chains.get(start)?.rules ?? []) {
-    const tg = r.target;
-    if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto") && reaches(t, tg.chain, goal, seen)) return true;
-  }
+  for (const to of t.chains.get(start)?.jumps.keys() ?? []) if (reaches(t, to, goal, seen)) return true;
   return false;
 }
 

@@ -83,7 +83,8 @@ function parseOption(st: ParseState, option: string, neg: boolean, r: Reader): v
     const m = st.matches[i]!;
     if (m.module.options.includes(name)) return m.module.parse(m.opts, name, neg, r, st.header);
   }
-  const implicit = st.header.proto && !st.header.proto.neg ? protoMatch(st.header.proto.proto) : undefined;
+  // iptables-nft loads the protocol's match for a negated -p too ("! -p tcp --dport 53" restores).
+  const implicit = st.header.proto ? protoMatch(st.header.proto.proto) : undefined;
   if (implicit && implicit.options.includes(name)) {
     const inst = { module: implicit, opts: implicit.create() };
     st.matches.push(inst);

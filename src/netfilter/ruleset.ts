@@ -37,31 +37,52 @@ export interface Chain {
   specs: Map<string, number>;
   /** Bumped on every change, so lookup indexes built from the rules know they are stale. */
   version: number;
+  /** How many rules jump or go to each chain: makes loop and hook checks walk chains, not rules. */
+  jumps: Map<string, number>;
+}
+
+function jumpTarget(rule: Rule): string | null {
+  const t = rule.target;
+  return "kind" in t && (t.kind === "jump" || t.kind === "goto") ? t.chain : null;
+}
+
+function count(map: Map<string, number>, key: string, delta: number): void {
+  const n = (map.get(key) ?? 0) + delta;
+  if (n > 0) map.set(key, n);
+  else map.delete(key);
 }
 
 export function newChain(name: string, builtin: boolean): Chain {
-  return { name, builtin, policy: builtin ? "ACCEPT" : null, rules: [], instantiated: !builtin, specs: new Map(), version: 0 };
+  return { name, builtin, policy: builtin ? "ACCEPT" : null, rules: [], instantiated: !builtin, specs: new Map(), version: 0, jumps: new Map() };
 }
 
 export function insertRule(c: Chain, at: number, rule: Rule): void {
   c.rules.splice(at, 0, rule);
-  c.specs.set(rule.spec, (c.specs.get(rule.spec) ?? 0) + 1);
+  count(c.specs, rule.spec, 1);
+  const to = jumpTarget(rule);
+  if (to) count(c.jumps, to, 1);
   c.version++;
 }
 
 export function removeRule(c: Chain, at: number): void {
   const [rule] = c.rules.splice(at, 1);
   if (!rule) return;
-  const n = (c.specs.get(rule.spec) ?? 1) - 1;
-  if (n > 0) c.specs.set(rule.spec, n);
-  else c.specs.delete(rule.spec);
+  count(c.specs, rule.spec, -1);
+  const to = jumpTarget(rule);
+  if (to) count(c.jumps, to, -1);
   c.version++;
 }
 
 export function flushChain(c: Chain): void {
   c.rules = [];
   c.specs.clear();
+  c.jumps.clear();
   c.version++;
+}
+
+/** The rule as iptables-save prints it: "-A CHAIN SPEC" (a bare rule has no trailing space). */
+export function ruleLine(chain: string, rule: Rule): string {
+  return rule.spec ? `-A ${chain} ${rule.spec}` : `-A ${chain}`;
 }
 
 export function findRule(c: Chain, spec: string): number {

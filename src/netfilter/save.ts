@@ -1,5 +1,5 @@
 // iptables-save's output format, as iptables-nft 1.8.9 prints it (without the # lines).
-import { SAVE_TABLE_ORDER, type Ruleset } from "./ruleset.js";
+import { ruleLine, SAVE_TABLE_ORDER, type Ruleset } from "./ruleset.js";
 
 export interface SaveOptions {
   /** Packet/byte counters per built-in chain, e.g. from a traced flow ("-c" style headers). */
@@ -21,7 +21,7 @@ export function saveRuleset(rs: Ruleset, opts: SaveOptions = {}): string {
       out.push(`:${c.name} ${c.policy} [${p}:${b}]`);
     }
     for (const c of users) out.push(`:${c.name} - [0:0]`);
-    for (const c of [...builtins, ...users]) for (const r of c.rules) out.push(`-A ${c.name} ${r.spec}`);
+    for (const c of [...builtins, ...users]) for (const r of c.rules) out.push(ruleLine(c.name, r));
     out.push("COMMIT");
   }
   return out.length ? `${out.join("\n")}\n` : "";

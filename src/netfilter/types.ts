@@ -88,6 +88,8 @@ export interface MatchModule<O = unknown> {
   readonly name: string;
   /** Built-in chains the match may be used from (the kernel's checkentry); undefined = all. */
   readonly hooks?: readonly Hook[];
+  /** Like hooks, when it depends on the options (addrtype --limit-iface-in/out). */
+  validHooks?(opts: O): readonly Hook[] | undefined;
   /** Option names this module accepts, without the leading dashes. */
   readonly options: readonly string[];
   create(): O;

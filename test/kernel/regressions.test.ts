@@ -25,7 +25,7 @@ describe.skipIf(!avail.ok)("regressions found by the random differential test", 
   //     kernel: the nat chain's DROP policy drops the SYN (client times out). A nat base chain may have
   //     policy DROP (iptables-restore accepts it; only "-j DROP" rules are refused in nat, see R4), and the
   //     verdict counts like any other base chain's: walk.ts nat() ignores res.verdict.
-  it.fails("R1 nat base chain policy DROP drops the packet", () =>
+  it("R1 nat base chain policy DROP drops the packet", () =>
     agree(ct("*nat\n:OUTPUT DROP [0:0]\nCOMMIT"), { from: "host", to: "198.51.100.7:80", proto: "tcp" }), 30_000);
 
   // R2. ours reply: raw:PREROUTING:policy:ACCEPT only. kernel reply:
@@ -38,19 +38,19 @@ describe.skipIf(!avail.ok)("regressions found by the random differential test", 
 
   // R3. ours: accepted. kernel: "Can't use -i with OUTPUT" (iptables refuses -i in OUTPUT/POSTROUTING and -o in
   //     PREROUTING/INPUT; only for builtin chains, user chains may use both).
-  it.fails("R3a -i in OUTPUT is refused", () =>
+  it("R3a -i in OUTPUT is refused", () =>
     agree("*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -i eth0 -j ACCEPT\nCOMMIT\n", { from: "host", to: "198.51.100.7:80", proto: "tcp" }), 30_000);
-  it.fails("R3b -o in PREROUTING is refused", () =>
+  it("R3b -o in PREROUTING is refused", () =>
     agree("*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -o eth0 -j ACCEPT\nCOMMIT\n", { from: "host", to: "198.51.100.7:80", proto: "tcp" }), 30_000);
 
   // R4. ours: accepted. kernel (iptables-nft 1.8.9): 'The "nat" table is not intended for filtering, the use of
   //     DROP is therefore inhibited.'
-  it.fails("R4 -j DROP in the nat table is refused", () =>
+  it("R4 -j DROP in the nat table is refused", () =>
     agree("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j DROP\nCOMMIT\n", { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 
   // R5. ours: accepted. kernel: "RULE_APPEND failed (Invalid argument)": iptables-nft turns "! -s 0.0.0.0/0"
   //     (also "! -d 0.0.0.0/0") into a negated zero-length payload compare, which nf_tables rejects.
-  it.fails("R5 ! -s 0.0.0.0/0 is refused", () =>
+  it("R5 ! -s 0.0.0.0/0 is refused", () =>
     agree("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ! -s 0.0.0.0/0 -j ACCEPT\nCOMMIT\n", { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 
   // R6. ours forward: nat:OUTPUT:rule:CONTINUE -A OUTPUT -j LOG, nat:OUTPUT:policy:ACCEPT, nat:POSTROUTING:policy:ACCEPT.
@@ -63,29 +63,29 @@ describe.skipIf(!avail.ok)("regressions found by the random differential test", 
     agree("*nat\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A OUTPUT -j LOG\nCOMMIT\n", { from: "host", to: "198.51.100.7:80", proto: "tcp" }), 30_000);
 
   // R7. ours trace line: "filter:FORWARD:rule:CONTINUE -A FORWARD " (trailing space), kernel: "-A FORWARD".
-  it.fails("R7 a rule with no match and no target prints without a trailing space", () =>
+  it("R7 a rule with no match and no target prints without a trailing space", () =>
     agree(ct("*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD\nCOMMIT"), { from: "client", to: "198.51.100.7:80", proto: "udp" }), 30_000);
 
   // R8. ours: accepted. kernel: RULE_APPEND failed (Invalid argument): REJECT is a filter-table target
   //     (xt_REJECT .table = "filter"); the engine's REJECT module has hooks but no tables.
-  it.fails("R8 REJECT outside the filter table is refused", () =>
+  it("R8 REJECT outside the filter table is refused", () =>
     agree("*mangle\n:INPUT ACCEPT [0:0]\n-A INPUT -j REJECT\nCOMMIT\n", { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 
   // R9. ours: accepted. kernel: "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'".
-  it.fails("R9 -m multiport without -p tcp/udp is refused", () =>
+  it("R9 -m multiport without -p tcp/udp is refused", () =>
     agree("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m multiport --dports 80 -j DROP\nCOMMIT\n", { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 
   // R10. ours forward: filter:INPUT:policy:ACCEPT, then docker-proxy's SYN: filter:OUTPUT:rule:DROP -A OUTPUT -o docker0 -j DROP.
   //      kernel forward: filter:INPUT:policy:ACCEPT only. The SYN-ACK to the client (out docker0) is dropped, the
   //      handshake never completes, so docker-proxy never accept()s and never dials the container. flows.ts
   //      relays whenever the first packet reached the proxy socket, whatever happened to the answer.
-  it.fails("R10 docker-proxy dials the container only after the client's handshake", () =>
+  it("R10 docker-proxy dials the container only after the client's handshake", () =>
     agree(ct("*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -o docker0 -j DROP\nCOMMIT"), { from: "client", to: "host:8080", proto: "tcp" }), 30_000);
 
   // R11. ours: accepted. kernel: RULE_APPEND failed (Invalid argument) on "-A C -j MASQUERADE": C is reached
   //      from nat PREROUTING, and the kernel checks a target's hooks for every hook that reaches the chain. The
   //      engine (interpreter.ts checkTarget) checks hooks only for rules in builtin chains.
-  it.fails("R11 NAT target hooks are checked through jumps to user chains", () =>
+  it("R11 NAT target hooks are checked through jumps to user chains", () =>
     agree("*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:C - [0:0]\n-A PREROUTING -j C\n-A C -j MASQUERADE\nCOMMIT\n",
       { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 
@@ -95,7 +95,7 @@ describe.skipIf(!avail.ok)("regressions found by the random differential test", 
   //      false). The engine decides `connects` from the SYN and the SYN-ACK only. (Variant seen with docker-proxy:
   //      mangle PREROUTING policy DROP + "! --ctstate ESTABLISHED,INVALID,UNTRACKED -j ACCEPT": the proxy never
   //      accept()s, so it never dials the container, but the engine traces the relay and says connects.)
-  it.fails("R13 connects needs the ACK and the data to get through, not only SYN and SYN-ACK", () =>
+  it("R13 connects needs the ACK and the data to get through, not only SYN and SYN-ACK", () =>
     agree(ct("*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate NEW -j ACCEPT\nCOMMIT"), { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 
   // R14. ours: refused, 'unknown option "--dport"' (the implicit tcp match is only loaded after a plain -p tcp).
@@ -104,7 +104,7 @@ describe.skipIf(!avail.ok)("regressions found by the random differential test", 
   //      a nonsensical rule, but the engine refuses a ruleset the real tool restores. Same family, also found:
   //      "-A POSTROUTING ! -p tcp -j MASQUERADE --to-ports 1024-65535" (kernel accepts; engine: "MASQUERADE: Need
   //      TCP, UDP, SCTP or DCCP with port specification").
-  it.fails("R14 a port option after a negated -p tcp is accepted, like iptables-nft", () =>
+  it("R14 a port option after a negated -p tcp is accepted, like iptables-nft", () =>
     agree(ct("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ! -p tcp --dport 53 -j ACCEPT\nCOMMIT"), { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 
   // R15. ours forward: nat:OUTPUT:rule:ACCEPT -A OUTPUT -p tcp -j DNAT --to-destination 172.17.0.2:80,
@@ -113,14 +113,14 @@ describe.skipIf(!avail.ok)("regressions found by the random differential test", 
   //      kernel re-routes the packet (nf_nat_ipv4_local_fn -> ip_route_me_harder); a 127.0.0.1 source may not
   //      leave through docker0 without route_localnet, the lookup fails and the packet is dropped right there,
   //      before filter OUTPUT and POSTROUTING. (Both say the flow does not connect.)
-  it.fails("R15 a DNAT of 127.0.0.1 traffic out of lo is dropped at the reroute, before filter OUTPUT", () =>
+  it("R15 a DNAT of 127.0.0.1 traffic out of lo is dropped at the reroute, before filter OUTPUT", () =>
     agree(ct("*nat\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A OUTPUT -p tcp -j DNAT --to-destination 172.17.0.2:80\nCOMMIT\n*filter\n:OUTPUT ACCEPT [0:0]\nCOMMIT"),
       { from: "host", to: "localhost:80", proto: "tcp" }), 30_000);
 
   // R16. ours: accepted. kernel: RULE_APPEND failed (Invalid argument): addrtype's --limit-iface-out is only
   //      valid in OUTPUT/POSTROUTING/FORWARD and --limit-iface-in only in PREROUTING/INPUT/FORWARD
   //      (addrtype_mt_checkentry_v1). Found with seed 7.
-  it.fails("R16 addrtype --limit-iface-out is refused in PREROUTING", () =>
+  it("R16 addrtype --limit-iface-out is refused in PREROUTING", () =>
     agree(ct("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -m addrtype --dst-type LOCAL --limit-iface-out -j ACCEPT\nCOMMIT"),
       { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 

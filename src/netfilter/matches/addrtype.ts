@@ -39,6 +39,11 @@ export const addrtype: MatchModule<AddrtypeOpts> = {
   name: "addrtype",
   options: ["src-type", "dst-type", "limit-iface-in", "limit-iface-out"],
   create: () => ({ src: null, dst: null, limitIn: false, limitOut: false }),
+  validHooks(o) {
+    if (o.limitIn) return ["PREROUTING", "INPUT", "FORWARD"];
+    if (o.limitOut) return ["OUTPUT", "POSTROUTING", "FORWARD"];
+    return undefined;
+  },
   parse(opts, option, neg, args) {
     if (option === "src-type") opts.src = { types: parseTypes(args.value(option)), neg };
     else if (option === "dst-type") opts.dst = { types: parseTypes(args.value(option)), neg };

@@ -18,8 +18,11 @@ export const multiport: MatchModule<MultiportOpts> = {
     if (opts.ranges.length > 15) throw new Error("multiport: too many ports specified");
     opts.neg = neg;
   },
-  finish(opts) {
+  finish(opts, rule) {
     if (opts.ranges.length === 0) throw new Error("multiport expects an option");
+    const p = rule.proto;
+    if (!p || p.neg || !["tcp", "udp", "sctp"].includes(p.proto))
+      throw new Error("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
   },
   save: (o) =>
     `${o.neg ? "! " : ""}--${o.which} ${o.ranges.map((r) => (r.lo === r.hi ? `${r.lo}` : `${r.lo}:${r.hi}`)).join(",")}`,

@@ -25,6 +25,7 @@ const REJECT_TYPES: Record<string, string> = {
 export const REJECT: TargetModule<{ with: string }> = {
   name: "REJECT",
   options: ["reject-with"],
+  tables: ["filter"],
   hooks: ["INPUT", "FORWARD", "OUTPUT"],
   create: () => ({ with: "icmp-port-unreachable" }),
   parse(o, opt, _neg, args, rule) {

@@ -17,7 +17,8 @@ const emptyRange = (): NatRange => ({ ipLo: null, ipHi: null, portLo: null, port
 
 function needsPorts(rule: RuleHeader, what: string): void {
   const p = rule.proto?.proto;
-  if (!p || rule.proto?.neg || (p !== "tcp" && p !== "udp" && p !== "sctp"))
+  // A negated -p passes too: iptables-nft 1.8.9 accepts "! -p tcp -j MASQUERADE --to-ports …".
+  if (!p || (p !== "tcp" && p !== "udp" && p !== "sctp"))
     throw new Error(`${what}: Need TCP, UDP, SCTP or DCCP with port specification`);
 }
 
