@@ -13,8 +13,8 @@ export async function readBody(request: Request, limit: number): Promise<Body> {
   return { ok: true, bytes };
 }
 
-/** The body's bytes, or null as soon as more than `limit` bytes arrive. */
-async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | null> {
+/** The stream's bytes, or null as soon as more than `limit` bytes arrive. */
+export async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | null> {
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -24,7 +24,7 @@ async function readAtMost(body: ReadableStream<Uint8Array> | null, limit: number
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
-      await reader.cancel();
+      await reader.cancel().catch(() => {});
       return null;
     }
     chunks.push(value);

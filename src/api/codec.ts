@@ -1,6 +1,7 @@
 // Scenarios in URLs, as Kroki encodes diagrams: UTF-8 JSON, zlib "deflate", base64url without
 // padding. Web APIs only (CompressionStream), so the API worker, the CLI and a browser share it.
 // Decoding is bounded: at most `limit` bytes are ever inflated, whatever the input claims.
+import { readAtMost } from "./body.js";
 
 export function toBase64Url(bytes: Uint8Array): string {
   let bin = "";
@@ -32,26 +33,7 @@ function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 async function collect(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | "too-large"> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return "too-large";
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return (await readAtMost(stream, limit)) ?? "too-large";
 }
 
 export async function deflate(bytes: Uint8Array, format: Compression = "deflate"): Promise<Uint8Array> {

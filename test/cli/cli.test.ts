@@ -3,38 +3,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { nfplay, type Run } from "./run.js";
 
-const BIN = "bin/nfplay.js";
 const SEED = "examples/seed.json";
 
 /** A hung child must not outlive its test. */
 function killAfter(child: ChildProcess, ms: number): NodeJS.Timeout {
   return setTimeout(() => child.kill("SIGKILL"), ms);
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function nfplay(args: string[], stdin?: string): Promise<Run> {
-  const started = performance.now();
-  const child = spawn(BIN, args, { stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  child.stdin.end(stdin ?? "");
-  return new Promise((resolve, reject) => {
-    const guard = killAfter(child, 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-  });
 }
 
 function expectResult(run: Run): Record<string, any> {
