@@ -6,7 +6,7 @@
 //   NFPLAY_SEED=123 npx vitest run test/kernel/random.test.ts      # another seed (default printed below)
 //   NFPLAY_RANDOM_CASES=50 …                                       # fewer/more cases (default 200)
 //   NFPLAY_RANDOM_PATH=… (with the failing seed)                   # replay fast-check's shrunk counterexample
-//   NFPLAY_RANDOM_KNOWN=1 …                                        # stop steering around open engine bugs
+//   NFPLAY_RANDOM_AVOID=1 …                                        # steer around open engine bugs (none open)
 //
 // Generator and helpers: random/gen.ts (arbitraries + iptables-save rendering), random/run.ts (one case).
 // Every disagreement found becomes a case in regressions.test.ts.
@@ -30,7 +30,7 @@ const SHRINK_BUDGET = Number(process.env.NFPLAY_RANDOM_SHRINK ?? 80);
 describe.skipIf(!avail.ok)("random rulesets x flows: nfplay vs the Linux kernel", () => {
   it(`${numRuns} seeded cases agree (seed ${seed})`, async () => {
     console.log(`[random differential] seed ${seed} (NFPLAY_SEED), ${numRuns} cases (NFPLAY_RANDOM_CASES)` +
-      `${AVOID_KNOWN ? ", steering around known engine bugs (NFPLAY_RANDOM_KNOWN=1 to stop)" : ""}`);
+      `${AVOID_KNOWN ? ", steering around known engine bugs (NFPLAY_RANDOM_AVOID=1)" : ""}`);
     const t0 = performance.now();
     let runs = 0, failures = 0, afterFirstFailure = 0;
     let lastReport = "";
