@@ -33,3 +33,14 @@ describe("rule parsing prints iptables-save's canonical form", () => {
     expect(() => spec("-s", "300.1.1.1", "-j", "ACCEPT")).toThrow(/not found/);
   });
 });
+
+describe("port ranges as iptables-nft 1.8.9 saves them (observed with iptables-save)", () => {
+  it("turns a negated range from 0 into its complement and drops the full range", () => {
+    expect(spec("-p", "tcp", "!", "--sport", ":1023", "-j", "ACCEPT")).toBe("-p tcp -m tcp --sport 1024:65535 -j ACCEPT");
+    expect(spec("-p", "udp", "!", "--sport", "0:1023", "-j", "ACCEPT")).toBe("-p udp -m udp --sport 1024:65535 -j ACCEPT");
+    expect(spec("-p", "tcp", "!", "--dport", "1024:", "-j", "ACCEPT")).toBe("-p tcp -m tcp ! --dport 1024:65535 -j ACCEPT");
+    expect(spec("-p", "tcp", "!", "--sport", "1:1023", "-j", "ACCEPT")).toBe("-p tcp -m tcp ! --sport 1:1023 -j ACCEPT");
+    expect(spec("-p", "tcp", "--dport", "0:65535", "-j", "ACCEPT")).toBe("-p tcp -m tcp -j ACCEPT");
+    expect(spec("-p", "tcp", "--sport", "0:0", "-j", "ACCEPT")).toBe("-p tcp -m tcp --sport 0 -j ACCEPT");
+  });
+});

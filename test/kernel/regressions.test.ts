@@ -130,4 +130,9 @@ describe.skipIf(!avail.ok)("regressions found by the random differential test", 
   it("R12 an option error of a target is a restore error", () =>
     agree("*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -j MASQUERADE --to-ports 1024-65535\nCOMMIT\n",
       { from: "external", to: "host:80", proto: "tcp" }), 30_000);
+
+  // R17. ours: "! --sport 0:1023" printed as "! --sport 0:1023". kernel (iptables-nft 1.8.9): stored as the
+  //      complementary range and printed "--sport 1024:65535" (found with seed 20251202).
+  it("R17 a negated port range that starts at 0 is saved as its complement", () =>
+    agree(ct("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp ! --sport :1023 -j ACCEPT\nCOMMIT"), { from: "external", to: "host:80", proto: "tcp" }), 30_000);
 });

@@ -15,6 +15,18 @@ export function parsePortRange(text: string, option: string): { lo: number; hi: 
   return { lo, hi };
 }
 
+/**
+ * A --sport/--dport value as iptables-nft 1.8.9 stores it (checked with ip(6)tables-save):
+ * the full range 0:65535 is no port match at all, and a negated range that starts at 0 becomes
+ * the complementary range ("! --sport :1023" saves as "--sport 1024:65535").
+ */
+export function portOption(text: string, option: string, neg: boolean): PortRange | null {
+  const { lo, hi } = parsePortRange(text, option);
+  if (lo === 0 && hi === 65535 && !neg) return null;
+  if (neg && lo === 0 && hi < 65535) return { lo: hi + 1, hi: 65535, neg: false };
+  return { lo, hi, neg };
+}
+
 export function savePortRange(option: string, r: PortRange | null): string {
   if (!r) return "";
   const value = r.lo === r.hi ? `${r.lo}` : `${r.lo}:${r.hi}`;

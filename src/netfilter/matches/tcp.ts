@@ -1,6 +1,6 @@
 // -p tcp [-m tcp] --sport --dport --tcp-flags --syn (iptables extensions/libxt_tcp.c).
 import { TCP, type MatchModule } from "../types.js";
-import { inRange, joinOpts, parsePortRange, savePortRange, type PortRange } from "./ports.js";
+import { inRange, joinOpts, portOption, savePortRange, type PortRange } from "./ports.js";
 
 interface TcpOpts {
   sport: PortRange | null;
@@ -34,8 +34,8 @@ export const tcp: MatchModule<TcpOpts> = {
   options: ["sport", "source-port", "dport", "destination-port", "tcp-flags", "syn"],
   create: () => ({ sport: null, dport: null, flags: null }),
   parse(opts, option, neg, args) {
-    if (option === "sport" || option === "source-port") opts.sport = { ...parsePortRange(args.value(option), "--sport"), neg };
-    else if (option === "dport" || option === "destination-port") opts.dport = { ...parsePortRange(args.value(option), "--dport"), neg };
+    if (option === "sport" || option === "source-port") opts.sport = portOption(args.value(option), "--sport", neg);
+    else if (option === "dport" || option === "destination-port") opts.dport = portOption(args.value(option), "--dport", neg);
     else if (option === "syn") opts.flags = { mask: TCP.FIN | TCP.SYN | TCP.RST | TCP.ACK, comp: TCP.SYN, neg };
     else {
       const mask = parseFlags(args.value(option));

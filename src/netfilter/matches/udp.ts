@@ -1,6 +1,6 @@
 // -p udp|sctp [-m udp|sctp] --sport --dport (libxt_udp.c; the port part of libxt_sctp.c).
 import type { MatchModule, Proto } from "../types.js";
-import { inRange, joinOpts, parsePortRange, savePortRange, type PortRange } from "./ports.js";
+import { inRange, joinOpts, portOption, savePortRange, type PortRange } from "./ports.js";
 
 interface PortOpts {
   sport: PortRange | null;
@@ -13,7 +13,7 @@ function portMatch(proto: Proto): MatchModule<PortOpts> {
     options: ["sport", "source-port", "dport", "destination-port"],
     create: () => ({ sport: null, dport: null }),
     parse(opts, option, neg, args) {
-      const range = { ...parsePortRange(args.value(option), option), neg };
+      const range = portOption(args.value(option), `--${option}`, neg);
       if (option === "sport" || option === "source-port") opts.sport = range;
       else opts.dport = range;
     },
