@@ -3,12 +3,12 @@
 import { buildDocker, type DockerHost } from "./docker/model.js";
 import { addExternalHost, buildWorld } from "./docker/topology.js";
 import { budgetExceeded, EngineError, invalid } from "./errors.js";
-import { formatCidr, formatIPv4, parseIPv4 } from "./net/address.js";
+import { formatCidr, formatIPv4, parseIPv4, type Family } from "./net/address.js";
 import { traceFlow, type Endpoints } from "./net/flows.js";
 import type { World } from "./net/topology.js";
 import { BudgetExceededError, type Budget } from "./netfilter/evaluate.js";
 import { restoreRuleset, RestoreError } from "./netfilter/restore.js";
-import type { Ruleset } from "./netfilter/ruleset.js";
+import { Ruleset } from "./netfilter/ruleset.js";
 import { saveRuleset } from "./netfilter/save.js";
 import { withCommands } from "./scenario/commands.js";
 import type { Scenario } from "./scenario/schema.js";
@@ -29,7 +29,8 @@ export function simulate(input: Scenario, options: SimulateOptions = {}): Simula
     const scenario = withCommands(input);
     const docker = buildDocker(scenario);
     const pasted = pastedRules(scenario, "host");
-    const world = buildWorld(docker, pasted);
+    const pasted6 = pastedRules(scenario, "host", "ipv6");
+    const world = buildWorld(docker, pasted, { scenario, hostRules6: pasted6 });
     loadContainerRules(world, scenario);
     const endpoints = endpointsOf(world, docker);
     const traces = (scenario.flows ?? []).map((f, i) => traceFlow(world, endpoints, f, i, budget));
@@ -47,13 +48,14 @@ export function simulate(input: Scenario, options: SimulateOptions = {}): Simula
   }
 }
 
-function pastedRules(s: Scenario, ns: string): Ruleset | null {
-  const text = s.rules?.[ns]?.["iptables-save"];
+function pastedRules(s: Scenario, ns: string, family: Family = "ipv4"): Ruleset | null {
+  const key = family === "ipv4" ? "iptables-save" : "ip6tables-save";
+  const text = s.rules?.[ns]?.[key];
   if (text === undefined) return null;
   try {
-    return restoreRuleset(text);
+    return restoreRuleset(text, new Ruleset(family));
   } catch (e) {
-    if (e instanceof RestoreError) throw invalid(`/rules/${ns}/iptables-save`, e.message);
+    if (e instanceof RestoreError) throw invalid(`/rules/${ns}/${key}`, e.message);
     throw e;
   }
 }
@@ -64,6 +66,7 @@ function loadContainerRules(world: World, s: Scenario): void {
     const ns = world.namespaces.get(name);
     if (!ns || ns.kind !== "container") throw invalid(`/rules/${name}`, `no container namespace "${name}"`);
     ns.ruleset = pastedRules(s, name);
+    ns.ruleset6 = pastedRules(s, name, "ipv6");
   }
 }
 
@@ -99,9 +102,9 @@ function containersOf(docker: DockerHost): ContainerResult[] {
 function rulesOf(world: World, docker: DockerHost, pasted: boolean): SimulationResult["rules"] {
   const rules: SimulationResult["rules"] = {};
   for (const ns of world.namespaces.values()) {
-    if (!ns.ruleset) continue;
-    const v6 = ns.name === "host" && !pasted && docker.ruleset6 ? saveRuleset(docker.ruleset6) : "";
-    const entry = { "iptables-save": saveRuleset(ns.ruleset), "ip6tables-save": v6 };
+    if (!ns.ruleset && !ns.ruleset6) continue;
+    const v6 = ns.ruleset6 ? saveRuleset(ns.ruleset6) : "";
+    const entry = { "iptables-save": ns.ruleset ? saveRuleset(ns.ruleset) : "", "ip6tables-save": v6 };
     rules[ns.name] = ns.name === "host" && !pasted ? { ...entry, commands: docker.commands } : entry;
   }
   return rules;

@@ -17,6 +17,8 @@ import { atLeast, resolveVersion, type DockerVersion } from "./version.js";
 
 export interface DaemonConfig {
   bip: string;
+  /** --bip given: docker0's address is fixed; otherwise IPAM picks it (matters with --fixed-cidr). */
+  bipGiven: boolean;
   fixedCidr: string | null;
   mtu: number;
   iptables: boolean;
@@ -95,6 +97,8 @@ export interface DockerHost {
   bridgeMacs: Map<string, string>;
   /** Host ports taken so far, by "proto/port" (conflict checks stay O(1) per binding). */
   bound: Map<string, { owner: DockerContainer; hostIp: string }[]>;
+  /** 20.10 portallocator: the last port handed out per (host IP, proto, requested range). */
+  rangeLast: Map<string, number>;
 }
 
 const DEFAULT_POOLS = [
@@ -121,6 +125,7 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
     allowDirectRouting: d["allow-direct-routing"] ?? false,
     noDefaultBridge: d.bridge === "none",
     bip: d.bip ?? "172.17.0.1/16",
+    bipGiven: d.bip !== undefined,
     fixedCidr: d["fixed-cidr"] ?? null,
     mtu: d.mtu ?? 1500,
     iptables: d.iptables ?? true,
@@ -206,7 +211,7 @@ export function buildDocker(s: Scenario): DockerHost {
   const ip6 = ruleset6 ? new Ipt(ruleset6, ipt.log, "ip6tables") : null;
   const dialect = daemon.iptables ? makeDialect(version, ipt, ip6, daemon) : null;
   const host: DockerHost = {
-    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, ruleset6, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(),
+    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, ruleset6, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(), rangeLast: new Map(),
   };
   dialect?.start(ipForwardBefore);
   const ipam = new Ipam(daemon.pools, interfaces.map((i) => parseCidr(i.address)), version.dialect !== "A");
@@ -222,12 +227,16 @@ function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
   ipam.claim(subnet, "/daemon/bip", "bridge");
   const fixed = daemon.fixedCidr ? parseCidr(daemon.fixedCidr) : null;
   if (fixed && !inCidr(fixed.addr, subnet)) throw impossible("/daemon/fixed-cidr", `fixed-cidr ${daemon.fixedCidr} is not inside bip ${daemon.bip}`);
-  const gateway = parseIPv4(daemon.bip.split("/")[0]!);
-  return {
-    name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway,
+  const net: DockerNetwork = {
+    name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway: parseIPv4(daemon.bip.split("/")[0]!),
     ipRange: fixed, internal: false, icc: daemon.icc, masquerade: daemon.ipMasq, hostBindingIpv4: null,
-    gatewayMode: "nat", hostIpv4: null, trustedInterfaces: [], used: new Set([gateway]),
+    gatewayMode: "nat", hostIpv4: null, trustedInterfaces: [], used: new Set(),
   };
+  // Without --bip dockerd has no preferred gateway: IPAM gives docker0 the first free address of
+  // the pool, i.e. of --fixed-cidr when there is one (172.17.128.0 for 172.17.128.0/17; capture h17).
+  if (!daemon.bipGiven && fixed) net.gateway = firstFree(net, "/daemon/fixed-cidr");
+  net.used.add(net.gateway);
+  return net;
 }
 
 const GATEWAY_MODE = "com.docker.network.bridge.gateway_mode_ipv4";
@@ -318,7 +327,7 @@ function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: Po
     if (!net) throw impossible(`${at}/network${Array.isArray(c.network) ? `/${k}` : ""}`, `network "${name}" not found`);
     ctr.endpoints.push(endpoint(net, c, k, at, randomMacs(host.version)));
   });
-  const primary = ctr.endpoints[0]!;
+  const primary = host.version.dialect === "A" ? gatewayEndpoint(ctr.endpoints) : ctr.endpoints[0]!;
   const bindings = portBindings(host, c, ctr, primary, at, alloc);
   for (const ep of ctr.endpoints) dialect?.joinEndpoint(ep);
   if (primary.network.internal) return; // Docker silently drops publishes on --internal networks
@@ -334,17 +343,90 @@ function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: Po
  * ephemeral ports in that order); a routed network gets no host port (no NAT: host port 0).
  */
 function portBindings(host: DockerHost, c: ContainerSpec, ctr: DockerContainer, primary: Endpoint, at: string, alloc: PortAllocator) {
-  const defaultIp = primary.network.hostBindingIpv4 ?? host.daemon.ip;
+  // dockerd --ip is the host_binding_ipv4 of the default bridge only; a user network has its
+  // own option, 0.0.0.0 by default (20.10 capture g09-default-ip).
+  const defaultIp = primary.network.name === "bridge" && primary.network.bridge === "docker0" ? host.daemon.ip : primary.network.hostBindingIpv4 ?? "0.0.0.0";
   const pending: PendingBinding[] = (c.ports ?? []).flatMap((spec, k) => expandRequest(parsePortSpec(spec, `${at}/ports/${k}`), defaultIp, `${at}/ports/${k}`));
   if (c["publish-all"]) for (const e of ctr.exposed) if (!pending.some((b) => b.containerPort === e.port && b.proto === e.proto))
     pending.push({ hostIp: defaultIp, hostPorts: null, containerPort: e.port, proto: e.proto, pointer: `${at}/publish-all` });
-  if (host.version.dialect === "A") return allocate(pending, (p) => alloc.take(p));
+  if (host.version.dialect === "A") return allocateRanges(host, sortPortMap(pending, ctr.exposed), alloc);
   if (primary.network.gatewayMode !== "routed") return allocate(sortBindings(pending), (p) => alloc.take(p));
   // No NAT: 27 refuses a host address; 28+ uses 0.0.0.0 instead (configurePortBindingIPv4).
   for (const b of pending)
     if (b.hostIp !== "0.0.0.0" && host.version.dialect === "B")
       throw impossible(b.pointer, `NAT is disabled on network "${primary.network.name}" (gateway mode routed): omit the host address ${b.hostIp}`);
   return allocate(sortBindings(pending).map((b) => ({ ...b, hostIp: "0.0.0.0", hostPorts: null })), () => 0);
+}
+
+/**
+ * The endpoint that gets the container's published ports in 20.10: libnetwork's gateway
+ * endpoint, the first of the sandbox's endpoints ordered by epHeap.Less: internal networks last,
+ * then by network name (`docker network connect alpha` moves the ports of a container on "zeta").
+ */
+function gatewayEndpoint(eps: Endpoint[]): Endpoint {
+  return [...eps].sort((a, b) =>
+    Number(a.network.internal) - Number(b.network.internal) || (a.network.name < b.network.name ? -1 : a.network.name > b.network.name ? 1 : 0))[0]!;
+}
+
+/**
+ * 20.10's order of the port bindings (daemon buildCreateEndpointOptions + nat.SortPortMap): one
+ * entry per (exposed port, binding), sorted by sort.Sort with Less = "host port (the start of a
+ * range, 0 if none) greater, or container port greater, or same port number and tcp" — for up to
+ * 12 entries Go's sort is an insertion sort — then grouped by container port in the order they
+ * first appear. Mostly: host ports descending, ephemeral ones by container port descending, two
+ * bindings of one tcp port with the same host port reversed. Docker starts from the map order
+ * of the exposed ports (random); nfplay starts from the order the ports were given.
+ */
+function sortPortMap(pending: PendingBinding[], exposed: { port: number; proto: Proto }[]): PendingBinding[] {
+  // Less(i, j) = hp(i) > hp(j) || port(i) > port(j) || (same port number && i is tcp): not an order
+  // (two bindings of one tcp port are each "less" than the other), so insertion sort reverses them.
+  type Entry = { key: string; port: number; hp: number; b: PendingBinding | null };
+  const keys: string[] = [];
+  const add = (k: string) => { if (!keys.includes(k)) keys.push(k); };
+  for (const b of pending) add(`${b.containerPort}/${b.proto}`);
+  for (const e of exposed) add(`${e.port}/${e.proto}`);
+  const entries: Entry[] = keys.flatMap((key): Entry[] => {
+    const mine = pending.filter((b) => `${b.containerPort}/${b.proto}` === key);
+    const port = Number(key.split("/")[0]);
+    // publish-all bindings have no HostPort in PortBindings: they sort as "no binding" (0)
+    return mine.length ? mine.map((b) => ({ key, port, hp: b.hostPorts?.[0] ?? 0, b })) : [{ key, port, hp: 0, b: null }];
+  });
+  const less = (i: Entry, j: Entry) => i.hp > j.hp || i.port > j.port || (i.port === j.port && i.key.endsWith("/tcp"));
+  for (let i = 1; i < entries.length; i++)
+    for (let j = i; j > 0 && less(entries[j]!, entries[j - 1]!); j--) [entries[j], entries[j - 1]] = [entries[j - 1]!, entries[j]!];
+  const order: string[] = [];
+  for (const e of entries) if (!order.includes(e.key)) order.push(e.key);
+  return order.flatMap((k) => entries.filter((e) => e.key === k && e.b).map((e) => e.b!));
+}
+
+/**
+ * 20.10's portallocator: an ephemeral port is the next one of the kernel's range; a host port
+ * range (-p 9000-9010:80) keeps its own "last" and hands out the next port after it that is not
+ * taken on that address (so a second container asking for the same range gets 9001).
+ */
+function allocateRanges(host: DockerHost, list: PendingBinding[], alloc: PortAllocator): (PortBinding & { pointer: string })[] {
+  const taken = (hostIp: string, proto: Proto, port: number) =>
+    (host.bound.get(`${proto}/${port}`) ?? []).some((x) => x.hostIp === hostIp) || mine.some((m) => m.hostIp === hostIp && m.proto === proto && m.hostPort === port);
+  const mine: PortBinding[] = [];
+  return list.map((b) => {
+    let hostPort: number;
+    if (!b.hostPorts) hostPort = alloc.take(b.proto);
+    else if (b.hostPorts[0] === b.hostPorts[1]) hostPort = b.hostPorts[0];
+    else {
+      const [lo, hi] = b.hostPorts;
+      const key = `${b.hostIp}/${b.proto}/${lo}-${hi}`;
+      const last = host.rangeLast.get(key) ?? hi;
+      hostPort = lo;
+      for (let k = 1; k <= hi - lo + 1; k++) {
+        const p = lo + ((last - lo + k) % (hi - lo + 1));
+        if (!taken(b.hostIp, b.proto, p)) { hostPort = p; break; }
+      }
+      host.rangeLast.set(key, hostPort);
+    }
+    const out = { hostIp: b.hostIp, hostPort, containerPort: b.containerPort, proto: b.proto, pointer: b.pointer };
+    mine.push(out);
+    return out;
+  });
 }
 
 /** Container MACs: 02:42 + the IPv4 address up to 27, random from 28 (moby#48808). */

@@ -1,27 +1,77 @@
 // The namespaces Docker leaves behind: the host (uplink, bridges, host-side veths, docker-proxy
 // sockets), one namespace per container, and "external" — the internet behind the gateway.
-import { formatIPv4, parseCidr, parseIPv4, type IPv4 } from "../net/address.js";
+//
+// IPv6 (optional, from the scenario's address6/subnet6/ip6 fields): the addresses, on-link routes
+// and default routes of each namespace, and the ip6tables ruleset of the host. Docker's own IPv6
+// behaviour (its ip6tables dialects, IPAM) is not modelled here.
+import { formatAddr, parseCidr, parseCidr6, parseIPv4, parseIPv6, type Addr, type Cidr6 } from "../net/address.js";
+import { EXTERNAL_CLIENT6 } from "../net/flows.js";
 import { Namespace, World } from "../net/topology.js";
 import type { Ruleset } from "../netfilter/ruleset.js";
+import type { Scenario } from "../scenario/schema.js";
 import type { DockerHost } from "./model.js";
 
 export const EXTERNAL_CLIENT = "198.51.100.7";
 const EXTERNAL_GATEWAY_FALLBACK = "203.0.113.1";
 
-export function buildWorld(docker: DockerHost, hostRules: Ruleset | null): World {
+export interface WorldOptions {
+  /** The scenario, for its IPv6 fields. */
+  scenario?: Scenario;
+  /** A pasted ip6tables-save for the host (replaces Docker's ip6tables rules). */
+  hostRules6?: Ruleset | null;
+}
+
+export function buildWorld(docker: DockerHost, hostRules: Ruleset | null, opts: WorldOptions = {}): World {
   const world = new World();
   const host = world.add(new Namespace("host", "host"));
   host.ruleset = hostRules ?? docker.ruleset;
+  // Pasted iptables rules replace Docker's: its ip6tables rules then only come with a pasted ip6tables-save.
+  host.ruleset6 = opts.hostRules6 ?? (hostRules ? null : docker.ruleset6);
   host.ipForward = docker.daemon.ipForward || docker.ipForwardBefore;
-  host.bridgeNfCall = true; // Docker loads br_netfilter, and it defaults to calling iptables
-  addUplinks(world, host, docker);
-  addBridges(host, docker);
-  addContainers(world, host, docker);
+  host.ip6Forward = Number(opts.scenario?.host?.sysctl?.["net.ipv6.conf.all.forwarding"] ?? 0) === 1;
+  host.bridgeNfCall = true; // Docker loads br_netfilter, and it defaults to calling iptables (and ip6tables)
+  const v6 = ipv6Plan(docker, opts.scenario);
+  addUplinks(world, host, docker, v6);
+  addBridges(host, docker, v6);
+  addContainers(world, host, docker, v6);
   addProxies(host, docker);
   return world;
 }
 
-function addUplinks(world: World, host: Namespace, docker: DockerHost): void {
+interface V6Plan {
+  uplinks: ({ net: Cidr6; ip: bigint; gateway: bigint } | null)[];
+  /** Bridge name -> IPv6 subnet and gateway. */
+  bridges: Map<string, { net: Cidr6; gateway: bigint }>;
+  /** Container name -> its IPv6 address on the first network. */
+  containers: Map<string, bigint>;
+}
+
+function ipv6Plan(docker: DockerHost, s: Scenario | undefined): V6Plan {
+  const uplinks = (s?.host?.interfaces ?? []).map((i) => {
+    if (!i.address6) return null;
+    const net = parseCidr6(i.address6);
+    return { net, ip: parseIPv6(i.address6.split("/")[0]!), gateway: i.gateway6 ? parseIPv6(i.gateway6) : net.addr + 1n };
+  });
+  const bridges = new Map<string, { net: Cidr6; gateway: bigint }>();
+  for (const n of docker.networks) {
+    const spec = s?.networks?.find((x) => x.name === n.name);
+    const text = spec?.subnet6 ?? (n.name === "bridge" ? s?.daemon?.["fixed-cidr-v6"] : undefined);
+    if (!text || n.driver !== "bridge") continue;
+    const net = parseCidr6(text);
+    bridges.set(n.bridge, { net, gateway: spec?.gateway6 ? parseIPv6(spec.gateway6) : net.addr + 1n });
+  }
+  const containers = new Map<string, bigint>();
+  for (const c of docker.containers) {
+    const ep = c.endpoints[0];
+    const b = ep && bridges.get(ep.network.bridge);
+    if (!ep || !b) continue;
+    const spec = s?.containers?.find((x) => x.name === c.name);
+    containers.set(c.name, spec?.ip6 ? parseIPv6(spec.ip6) : b.net.addr + BigInt((ep.ip - ep.network.subnet.addr) >>> 0));
+  }
+  return { uplinks, bridges, containers };
+}
+
+function addUplinks(world: World, host: Namespace, docker: DockerHost, v6: V6Plan): void {
   const ext = world.add(new Namespace("external", "external"));
   docker.interfaces.forEach((i, k) => {
     const net = parseCidr(i.address);
@@ -33,33 +83,54 @@ function addUplinks(world: World, host: Namespace, docker: DockerHost): void {
     ext.addIface({ name: `up${k}`, kind: "veth", mac: `02:42:cb:00:71:${(1 + k).toString(16).padStart(2, "0")}`, addrs: extAddrs, peer: { ns: "host", iface: i.name } });
     if (gw && !host.routes.some((r) => r.dst.prefix === 0)) host.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: i.name, via: parseIPv4(gw), src: null });
     ext.routes.push({ dst: net, dev: `up${k}`, via: null, src: null });
+    const u6 = v6.uplinks[k];
+    if (u6) {
+      host.ifaces.get(i.name)!.addrs.push({ ip: u6.ip, net: u6.net });
+      host.routes.push({ dst: u6.net, dev: i.name, via: null, src: u6.ip });
+      ext.ifaces.get(`up${k}`)!.addrs.push({ ip: u6.gateway, net: u6.net });
+      if (!host.routes.some((r) => r.dst.prefix === 0 && typeof r.dst.addr === "bigint"))
+        host.routes.push({ dst: parseCidr6("::/0"), dev: i.name, via: u6.gateway, src: null });
+      ext.routes.push({ dst: u6.net, dev: `up${k}`, via: null, src: null });
+    }
   });
   // The internet hosts every address the host does not: they are added on demand (addExternalHost).
   const up0 = ext.ifaces.get("up0");
   if (up0) world.addAddress(ext, up0, { ip: parseIPv4(EXTERNAL_CLIENT), net: parseCidr(`${EXTERNAL_CLIENT}/32`) });
   const uplink = docker.interfaces[0];
   if (uplink) ext.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: "up0", via: parseIPv4(uplink.address.split("/")[0]!), src: parseIPv4(EXTERNAL_CLIENT) });
+  const up6 = v6.uplinks[0];
+  if (up6 && up0) {
+    world.addAddress(ext, up0, { ip: parseIPv6(EXTERNAL_CLIENT6), net: parseCidr6(`${EXTERNAL_CLIENT6}/128`) });
+    ext.routes.push({ dst: parseCidr6("::/0"), dev: "up0", via: up6.ip, src: parseIPv6(EXTERNAL_CLIENT6) });
+  }
+  world.changed();
 }
 
 /** Give the outside world an address (a server or client on the internet). */
-export function addExternalHost(world: World, ip: IPv4): void {
+export function addExternalHost(world: World, ip: Addr): void {
   const ext = world.get("external");
   if (world.owner(ip)) return;
   const up0 = ext.ifaces.get("up0");
-  if (up0) world.addAddress(ext, up0, { ip, net: parseCidr(`${formatIPv4(ip)}/32`) });
+  const net = typeof ip === "number" ? parseCidr(`${formatAddr(ip)}/32`) : parseCidr6(`${formatAddr(ip)}/128`);
+  if (up0) world.addAddress(ext, up0, { ip, net });
 }
 
-function addBridges(host: Namespace, docker: DockerHost): void {
+function addBridges(host: Namespace, docker: DockerHost, v6: V6Plan): void {
   for (const net of docker.networks) {
     if (net.driver !== "bridge") continue;
     // Without the userland proxy, Docker's hairpin mode lets 127.0.0.1 DNAT into the bridge.
     const routeLocalnet = !docker.daemon.userlandProxy;
     host.addIface({ name: net.bridge, kind: "bridge", mac: docker.bridgeMacs.get(net.bridge)!, addrs: [{ ip: net.gateway, net: net.subnet }], routeLocalnet });
     host.routes.push({ dst: net.subnet, dev: net.bridge, via: null, src: net.gateway });
+    const b6 = v6.bridges.get(net.bridge);
+    if (b6) {
+      host.ifaces.get(net.bridge)!.addrs.push({ ip: b6.gateway, net: b6.net });
+      host.routes.push({ dst: b6.net, dev: net.bridge, via: null, src: b6.gateway });
+    }
   }
 }
 
-function addContainers(world: World, host: Namespace, docker: DockerHost): void {
+function addContainers(world: World, host: Namespace, docker: DockerHost, v6: V6Plan): void {
   for (const c of docker.containers) {
     if (c.mode === "host") continue;
     const ns = world.add(new Namespace(c.name, "container"));
@@ -68,6 +139,13 @@ function addContainers(world: World, host: Namespace, docker: DockerHost): void 
       ns.routes.push({ dst: ep.network.subnet, dev: ep.ifname, via: null, src: ep.ip });
       // Docker 20.10 gives a container on an --internal network a default route too (d1 capture).
       if (k === 0) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
+      const b6 = v6.bridges.get(ep.network.bridge);
+      const ip6 = v6.containers.get(c.name);
+      if (k === 0 && b6 && ip6 !== undefined) {
+        ns.ifaces.get(ep.ifname)!.addrs.push({ ip: ip6, net: b6.net });
+        ns.routes.push({ dst: b6.net, dev: ep.ifname, via: null, src: ip6 });
+        ns.routes.push({ dst: parseCidr6("::/0"), dev: ep.ifname, via: b6.gateway, src: null });
+      }
       host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.hostVethMac, master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
     });
     for (const p of [...c.ports.map((b) => ({ port: b.containerPort, proto: b.proto })), ...c.exposed])

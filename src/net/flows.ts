@@ -1,10 +1,10 @@
 // A flow from the scenario ("external" -> "host:8543") becomes packets: the first packet of the
 // connection, the answer back to the sender, and, when docker-proxy relays it, the proxy's own
 // connection to the container.
-import { formatIPv4, isIPv4, parseIPv4, type IPv4 } from "./address.js";
+import { formatAddr, isIPv4, isIPv6, parseIPv4, parseIPv6, type Addr } from "./address.js";
 import type { Namespace, World } from "./topology.js";
 import { Walker, viewOf, type Hop, type Outcome, type TraceStep } from "./walk.js";
-import { TCP, type Packet, type Proto } from "../netfilter/types.js";
+import { isIcmp, TCP, type Packet, type Proto } from "../netfilter/types.js";
 import type { Budget } from "../netfilter/evaluate.js";
 import { impossible } from "../errors.js";
 import type { FlowSpec } from "../scenario/schema.js";
@@ -12,11 +12,11 @@ import type { FlowSpec } from "../scenario/schema.js";
 export interface Endpoints {
   /** Namespace name of a container, or undefined. Containers in host mode map to "host". */
   containerNs(name: string): string | undefined;
-  containerIp(name: string): IPv4 | undefined;
-  hostIp: IPv4;
+  containerIp(name: string): Addr | undefined;
+  hostIp: Addr;
   /** Host ports Docker owns (docker-proxy or dockerd), per proto. */
   dockerOwns(port: number, proto: Proto): boolean;
-  addExternal(ip: IPv4): void;
+  addExternal(ip: Addr): void;
 }
 
 export interface Trace {
@@ -32,16 +32,36 @@ export interface Trace {
 
 interface Resolved {
   from: Namespace;
-  srcIp: IPv4;
-  dst: IPv4;
+  srcIp: Addr;
+  dst: Addr;
   dport: number;
   destNs: Namespace | undefined;
 }
 
 const CLIENT_PORT = 40000;
 const PROXY_PORT = 50000;
+/** The internet client of IPv6 flows "from": "external" (documentation prefix, RFC 3849). */
+export const EXTERNAL_CLIENT6 = "2001:db8:100::7";
+
+/** An address of either family from a flow endpoint ("[fd00::2]" or a bare IPv6 address too). */
+function literal(text: string): Addr | null {
+  const bare = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  // Cheap tests first: names such as "host" or "web" are the common case (ipaddr.js is slow to say no).
+  if (bare.includes(":")) return isIPv6(bare) ? parseIPv6(bare) : null;
+  return /^\d/.test(bare) && isIPv4(bare) ? parseIPv4(bare) : null;
+}
 
 function split(to: string): [string, number | null] {
+  // "[fd00::2]:80", "[fd00::2]" and a bare "fd00::2" (no port) are IPv6.
+  if (to.startsWith("[")) {
+    const close = to.indexOf("]");
+    if (close > 0 && to.length > close + 1 && to[close + 1] === ":") {
+      const port = Number(to.slice(close + 2));
+      return [to.slice(0, close + 1), Number.isInteger(port) && port >= 1 && port <= 65535 ? port : NaN];
+    }
+    return [to, null];
+  }
+  if (to.indexOf(":") !== to.lastIndexOf(":") && isIPv6(to)) return [to, null];
   const i = to.lastIndexOf(":");
   if (i < 0) return [to, null];
   const port = Number(to.slice(i + 1));
@@ -49,41 +69,48 @@ function split(to: string): [string, number | null] {
 }
 
 function resolve(world: World, ep: Endpoints, f: FlowSpec, at: string): Resolved {
+  const [target, port] = split(f.to);
+  const targetIp = target.includes(":") ? literal(target) : null; // only IPv6 literals matter here
+  const v6 = typeof targetIp === "bigint";
   let from: Namespace;
-  let srcIp = 0;
+  let srcIp: Addr = 0;
   if (f.from === "external") {
     from = world.get("external");
-    srcIp = parseIPv4("198.51.100.7");
+    srcIp = v6 ? parseIPv6(EXTERNAL_CLIENT6) : parseIPv4("198.51.100.7");
+    if (v6) ep.addExternal(srcIp);
   } else if (f.from === "host") from = world.get("host");
   else if (ep.containerNs(f.from)) from = world.get(ep.containerNs(f.from)!);
-  else if (isIPv4(f.from)) {
-    srcIp = parseIPv4(f.from);
+  else if (literal(f.from) !== null) {
+    srcIp = literal(f.from)!;
     const owner = world.owner(srcIp);
     if (!owner) ep.addExternal(srcIp);
     from = owner ?? world.get("external");
-  } else throw impossible(`${at}/from`, `"${f.from}" is not "external", "host", a container or an IPv4 address`);
+  } else throw impossible(`${at}/from`, `"${f.from}" is not "external", "host", a container or an IP address`);
 
-  const [target, port] = split(f.to);
   if (Number.isNaN(port)) throw impossible(`${at}/to`, `"${f.to}" has an invalid port`);
   if (f.proto !== "icmp" && port === null) throw impossible(`${at}/to`, `a ${f.proto} flow needs a port: "HOST:PORT"`);
-  let dst: IPv4;
+  let dst: Addr;
   if (target === "host") dst = ep.hostIp;
   else if (target === "localhost") dst = parseIPv4("127.0.0.1");
   else if (ep.containerIp(target) !== undefined) dst = ep.containerIp(target)!;
-  else if (isIPv4(target)) dst = parseIPv4(target);
-  else throw impossible(`${at}/to`, `"${target}" is not "host", "localhost", a container with an address or an IPv4 address`);
+  else if ((targetIp ?? literal(target)) !== null) dst = (targetIp ?? literal(target))!;
+  else throw impossible(`${at}/to`, `"${target}" is not "host", "localhost", a container with an address or an IP address ("[fd00::2]:80" for IPv6)`);
+  if (typeof srcIp !== typeof dst && srcIp !== 0) throw impossible(`${at}/to`, `"${f.from}" and "${target}" are not of the same address family`);
   if (!world.owner(dst) && target !== "localhost" && !from.isLocal(dst)) ep.addExternal(dst);
   const destNs = target === "localhost" ? from : world.owner(dst) ?? (from.isLocal(dst) ? from : undefined);
   return { from, srcIp, dst, dport: port ?? 0, destNs };
 }
 
-function firstPacket(proto: Proto, src: IPv4, sport: number, dst: IPv4, dport: number): Packet {
-  const icmp = proto === "icmp";
+function firstPacket(flowProto: Proto, src: Addr, sport: number, dst: Addr, dport: number): Packet {
+  const v6 = typeof dst === "bigint";
+  // A "ping" to an IPv6 address is an ICMPv6 echo request (type 128).
+  const proto: Proto = flowProto === "icmp" && v6 ? "icmpv6" : flowProto;
+  const icmp = isIcmp(proto);
   return {
-    src, dst, proto, sport: icmp ? 0 : sport, dport: icmp ? 0 : dport,
-    icmpType: icmp ? 8 : 0, icmpCode: 0, tcpFlags: proto === "tcp" ? TCP.SYN : 0,
+    src: v6 && src === 0 ? 0n : src, dst, proto, sport: icmp ? 0 : sport, dport: icmp ? 0 : dport,
+    icmpType: icmp ? (v6 ? 128 : 8) : 0, icmpCode: 0, tcpFlags: proto === "tcp" ? TCP.SYN : 0,
     in: null, out: null, physIn: null, physOut: null, mark: 0, ct: "NEW", ctDir: "ORIGINAL",
-    ctMark: 0, ttl: 64, length: lengthOf(proto, proto === "tcp" ? TCP.SYN : 0), srcMac: null,
+    ctMark: 0, ttl: 64, length: lengthOf(proto, proto === "tcp" ? TCP.SYN : 0, icmp ? (v6 ? 128 : 8) : 8, v6), srcMac: null,
   };
 }
 
@@ -92,11 +119,14 @@ function firstPacket(proto: Proto, src: IPv4, sport: number, dst: IPv4, dport: n
  * options (MSS, SACK-permitted, timestamps, window scale), other TCP segments none; a UDP request
  * carries a 5-byte payload; ICMP is an echo with ping's 56 bytes, or an error quoting 28 bytes.
  */
-function lengthOf(proto: Proto, tcpFlags: number, icmpType = 8): number {
-  if (proto === "tcp") return tcpFlags & TCP.SYN ? 60 : 40;
-  if (proto === "udp") return 33;
+function lengthOf(proto: Proto, tcpFlags: number, icmpType = 8, v6 = false): number {
+  // IPv6: a 40-byte header instead of 20 (ip6tables' -m length counts it too).
+  const extra = v6 ? 20 : 0;
+  if (proto === "tcp") return extra + (tcpFlags & TCP.SYN ? 60 : 40);
+  if (proto === "udp") return extra + 33;
   if (proto === "icmp") return icmpType === 8 || icmpType === 0 ? 84 : 56;
-  return 20;
+  if (proto === "icmpv6") return icmpType === 128 || icmpType === 129 ? 104 : 96;
+  return extra + 20;
 }
 
 function answer(p: Packet, listening: boolean): Packet {
@@ -106,14 +136,17 @@ function answer(p: Packet, listening: boolean): Packet {
     // connection mark of its own (the walk must load the connection's).
     mark: 0, ctMark: 0, ttl: 64, srcMac: null,
   };
+  const v6 = typeof p.dst === "bigint";
   if (p.proto === "tcp") {
     const tcpFlags = listening ? TCP.SYN | TCP.ACK : TCP.RST | TCP.ACK;
-    return { ...base, tcpFlags, length: lengthOf("tcp", tcpFlags) };
+    return { ...base, tcpFlags, length: lengthOf("tcp", tcpFlags, 8, v6) };
   }
   if (p.proto === "icmp") return { ...base, icmpType: 0, length: lengthOf("icmp", 0, 0) };
-  if (listening) return { ...base, length: lengthOf("udp", 0) };
+  if (p.proto === "icmpv6") return { ...base, icmpType: 129, length: lengthOf("icmpv6", 0, 129, true) };
+  if (listening) return { ...base, length: lengthOf("udp", 0, 8, v6) };
   // Closed UDP port: the kernel answers with ICMP port unreachable.
   const inner = { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport };
+  if (v6) return { ...base, proto: "icmpv6", sport: 0, dport: 0, icmpType: 1, icmpCode: 4, tcpFlags: 0, length: 40 + 8 + p.length, inner };
   return { ...base, proto: "icmp", sport: 0, dport: 0, icmpType: 3, icmpCode: 3, tcpFlags: 0, length: 20 + 8 + p.length, inner };
 }
 
@@ -153,7 +186,7 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
     if (first.kind !== "delivered") return trace;
     const socket = f.proto === "icmp" ? null : first.ns.socketFor(first.packet.dst, first.packet.dport, f.proto);
     const listening = f.proto === "icmp" || socket !== undefined;
-    trace.deliveredTo = { namespace: first.ns.name, ip: formatIPv4(first.packet.dst), port: f.proto === "icmp" ? null : first.packet.dport };
+    trace.deliveredTo = { namespace: first.ns.name, ip: formatAddr(first.packet.dst), port: f.proto === "icmp" ? null : first.packet.dport };
     const back = replyWalker.send(first.ns, answer(first.packet, listening));
     const backHome = back.kind === "delivered" && back.ns === r.from;
     trace.reply = { verdict: verdictOf(back), steps: replyWalker.steps, hops: replyWalker.hops };
@@ -199,10 +232,10 @@ function ackArrives(w: Walker, from: Namespace, sent: Packet, server: Namespace)
 
 /** docker-proxy accepted the connection; its own connection to the container continues the trace. */
 function relay(
-  trace: Trace, walker: Walker, ns: Namespace, to: { ip: IPv4; port: number }, proto: Proto, index: number,
+  trace: Trace, walker: Walker, ns: Namespace, to: { ip: Addr; port: number }, proto: Proto, index: number,
   establishedWith: (() => Walker) | null,
 ): void {
-  walker.hops.push({ namespace: ns.name, event: "proxy", detail: `docker-proxy relays to ${formatIPv4(to.ip)}:${to.port}` });
+  walker.hops.push({ namespace: ns.name, event: "proxy", detail: `docker-proxy relays to ${formatAddr(to.ip)}:${to.port}` });
   const syn = firstPacket(proto, 0, PROXY_PORT + index, to.ip, to.port);
   const leg = walker.send(ns, establishedWith ? handshake(establishedWith, ns, syn) : syn);
   trace.verdict = verdictOf(leg);
@@ -210,7 +243,7 @@ function relay(
   // docker-proxy closes the client's connection when it cannot reach the container.
   trace.connects = trace.connects && leg.kind === "delivered";
   trace.deliveredTo = leg.kind === "delivered"
-    ? { namespace: leg.ns.name, ip: formatIPv4(leg.packet.dst), port: proto === "icmp" ? null : leg.packet.dport }
+    ? { namespace: leg.ns.name, ip: formatAddr(leg.packet.dst), port: proto === "icmp" ? null : leg.packet.dport }
     : null;
 }
 

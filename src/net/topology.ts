@@ -1,12 +1,16 @@
 // Network namespaces, their interfaces, routes, sockets and rulesets: the world a packet walks.
-import { broadcastOf, inCidr, parseCidr, parseIPv4, type Cidr, type IPv4 } from "./address.js";
+import {
+  broadcastOf, inCidr, inNet, LOOPBACK6, LOOPBACK6_NET, MULTICAST6_NET, parseCidr, parseIPv4,
+  type Addr, type AnyCidr, type Cidr, type Family,
+} from "./address.js";
 import { Conntrack } from "../netfilter/conntrack.js";
 import type { Ruleset } from "../netfilter/ruleset.js";
 import type { AddrType, NamespaceView, Proto } from "../netfilter/types.js";
 
+/** An interface address of either family (IPv6: a bigint in an IPv6 network). */
 export interface Address {
-  ip: IPv4;
-  net: Cidr;
+  ip: Addr;
+  net: AnyCidr;
 }
 
 export interface Iface {
@@ -22,20 +26,21 @@ export interface Iface {
   routeLocalnet: boolean;
 }
 
+/** A route of either family: one table holds both, an address only matches its own family. */
 export interface Route {
-  dst: Cidr;
+  dst: AnyCidr;
   dev: string;
-  via: IPv4 | null;
-  src: IPv4 | null;
+  via: Addr | null;
+  src: Addr | null;
 }
 
 export interface Socket {
-  ip: IPv4; // 0 = any address
+  ip: Addr; // 0 (or 0n) = any address, of either family (a dual-stack wildcard bind)
   port: number;
   proto: Proto;
   owner: string;
   /** docker-proxy: relays each accepted connection to this address. */
-  relay: { ip: IPv4; port: number } | null;
+  relay: { ip: Addr; port: number } | null;
 }
 
 export type NamespaceKind = "host" | "container" | "external";
@@ -48,15 +53,19 @@ export class Namespace implements NamespaceView {
   readonly ifaces = new Map<string, Iface>();
   readonly routes: Route[] = [];
   private readonly sockets = new Map<string, Socket[]>(); // "proto/port" -> sockets
-  private locals: Set<IPv4> | null = null; // addresses on this namespace's interfaces
+  private locals: Set<Addr> | null = null; // addresses on this namespace's interfaces
   ruleset: Ruleset | null = null;
+  /** The ip6tables ruleset: IPv6 packets traverse it at the same hooks. */
+  ruleset6: Ruleset | null = null;
   conntrack = new Conntrack();
   ipForward = false;
+  /** net.ipv6.conf.all.forwarding. */
+  ip6Forward = false;
   /** br_netfilter's bridge-nf-call-iptables: bridged IPv4 frames traverse iptables. */
   bridgeNfCall = false;
 
   constructor(readonly name: string, readonly kind: NamespaceKind) {
-    this.addIface({ name: "lo", kind: "loopback", addrs: [{ ip: parseIPv4("127.0.0.1"), net: LOOPBACK }], mac: "00:00:00:00:00:00" });
+    this.addIface({ name: "lo", kind: "loopback", addrs: [{ ip: parseIPv4("127.0.0.1"), net: LOOPBACK }, { ip: LOOPBACK6, net: LOOPBACK6_NET }], mac: "00:00:00:00:00:00" });
   }
 
   addIface(spec: Partial<Iface> & Pick<Iface, "name" | "kind" | "mac">): Iface {
@@ -71,8 +80,8 @@ export class Namespace implements NamespaceView {
     this.locals?.add(addr.ip);
   }
 
-  isLocal(ip: IPv4): boolean {
-    if (inCidr(ip, LOOPBACK)) return true;
+  isLocal(ip: Addr): boolean {
+    if (typeof ip === "number" ? inCidr(ip, LOOPBACK) : ip === LOOPBACK6) return true;
     if (!this.locals) {
       this.locals = new Set();
       for (const i of this.ifaces.values()) for (const a of i.addrs) this.locals.add(a.ip);
@@ -80,35 +89,60 @@ export class Namespace implements NamespaceView {
     return this.locals.has(ip);
   }
 
-  addrType(ip: IPv4): AddrType {
+  /**
+   * The address type the local routing table gives ip. With a device (addrtype --limit-iface-in/out)
+   * a local or broadcast route counts only when it belongs to that device (__inet_dev_addr_type).
+   */
+  addrType(ip: Addr, dev?: string | null): AddrType {
+    const onDev = (i: Iface) => !dev || i.name === dev;
+    const localType = (): AddrType => {
+      if (!dev) return "LOCAL";
+      for (const i of this.ifaces.values()) if (i.addrs.some((a) => a.ip === ip)) return onDev(i) ? "LOCAL" : "UNICAST";
+      return "LOCAL";
+    };
+    if (typeof ip === "bigint") {
+      // IPv6 has no broadcast: multicast, local, or unicast (:: is UNSPEC).
+      if (ip === 0n) return "UNSPEC";
+      if (inNet(ip, MULTICAST6_NET)) return "MULTICAST";
+      return this.isLocal(ip) ? localType() : "UNICAST";
+    }
     if (ip === 0 || ip === LIMITED_BROADCAST) return "BROADCAST";
     if (inCidr(ip, MULTICAST)) return "MULTICAST";
-    if (this.isLocal(ip)) return "LOCAL";
+    if (inCidr(ip, LOOPBACK)) return !dev || dev === "lo" ? "LOCAL" : "UNICAST";
+    if (this.isLocal(ip)) return localType();
     for (const i of this.ifaces.values())
-      for (const a of i.addrs) if (a.net.prefix < 31 && (ip === broadcastOf(a.net) || ip === a.net.addr) && i.kind !== "loopback") return "BROADCAST";
+      for (const a of i.addrs)
+        if (typeof a.net.addr === "number" && a.net.prefix < 31 && (ip === broadcastOf(a.net as Cidr) || ip === a.net.addr) && i.kind !== "loopback")
+          return onDev(i) ? "BROADCAST" : "UNICAST";
     return "UNICAST";
   }
 
   /** Longest-prefix match in the main table (the local table is checked by the caller). */
-  route(dst: IPv4): Route | null {
+  route(dst: Addr): Route | null {
     let best: Route | null = null;
-    for (const r of this.routes) if (inCidr(dst, r.dst) && (!best || r.dst.prefix > best.dst.prefix)) best = r;
+    for (const r of this.routes) if (inNet(dst, r.dst) && (!best || r.dst.prefix > best.dst.prefix)) best = r;
     return best;
   }
 
-  primaryAddr(dev: string | null): IPv4 | null {
-    return dev ? (this.ifaces.get(dev)?.addrs[0]?.ip ?? null) : null;
+  primaryAddr(dev: string | null, family: Family = "ipv4"): Addr | null {
+    const want = family === "ipv4" ? "number" : "bigint";
+    return dev ? (this.ifaces.get(dev)?.addrs.find((a) => typeof a.ip === want)?.ip ?? null) : null;
   }
 
-  sourceAddrFor(dev: string, dst: IPv4): IPv4 | null {
+  sourceAddrFor(dev: string, dst: Addr): Addr | null {
     const iface = this.ifaces.get(dev);
     if (!iface) return null;
-    const onLink = iface.addrs.find((a) => inCidr(dst, a.net));
-    return (onLink ?? iface.addrs[0])?.ip ?? null;
+    const onLink = iface.addrs.find((a) => inNet(dst, a.net));
+    return (onLink ?? iface.addrs.find((a) => typeof a.ip === typeof dst))?.ip ?? null;
   }
 
   /** The address a local socket sends from to reach dst (route's src hint, else the device's). */
-  sourceFor(dst: IPv4): IPv4 | null {
+  sourceFor(dst: Addr): Addr | null {
+    if (typeof dst === "bigint" && this.isLocal(dst)) return dst;
+    if (typeof dst === "bigint") {
+      const r6 = this.route(dst);
+      return r6 ? (r6.src ?? this.sourceAddrFor(r6.dev, r6.via ?? dst)) : null;
+    }
     if (this.isLocal(dst)) return inCidr(dst, LOOPBACK) ? parseIPv4("127.0.0.1") : dst;
     const r = this.route(dst);
     if (!r) return null;
@@ -126,13 +160,13 @@ export class Namespace implements NamespaceView {
   }
 
   /** The socket a packet to ip:port lands on: an exact bind wins over a wildcard one. */
-  socketFor(ip: IPv4, port: number, proto: Proto): Socket | undefined {
+  socketFor(ip: Addr, port: number, proto: Proto): Socket | undefined {
     const list = this.sockets.get(`${proto}/${port}`);
-    return list?.find((s) => s.ip === ip) ?? list?.find((s) => s.ip === 0);
+    return list?.find((s) => s.ip === ip) ?? list?.find((s) => s.ip === 0 || s.ip === 0n);
   }
 
   /** Which interface in this namespace owns an address (neighbour resolution on a link). */
-  ifaceWithAddr(ip: IPv4): Iface | undefined {
+  ifaceWithAddr(ip: Addr): Iface | undefined {
     for (const i of this.ifaces.values()) if (i.addrs.some((a) => a.ip === ip)) return i;
     return undefined;
   }
@@ -146,8 +180,8 @@ export class World {
   readonly namespaces = new Map<string, Namespace>();
   // Address -> owner and bridge -> (far-end address -> port) indexes: without them every flow
   // would scan every namespace, and the big benchmark would grow quadratically.
-  private owners: Map<IPv4, Namespace> | null = null;
-  private ports = new Map<string, Map<IPv4, Iface>>();
+  private owners: Map<Addr, Namespace> | null = null;
+  private ports = new Map<string, Map<Addr, Iface>>();
 
   add(ns: Namespace): Namespace {
     this.namespaces.set(ns.name, ns);
@@ -169,7 +203,7 @@ export class World {
   }
 
   /** The bridge port (in ns) whose far end owns ip. */
-  bridgePort(ns: Namespace, bridge: string, ip: IPv4): Iface | undefined {
+  bridgePort(ns: Namespace, bridge: string, ip: Addr): Iface | undefined {
     const key = `${ns.name}/${bridge}`;
     let map = this.ports.get(key);
     if (!map) {
@@ -191,7 +225,7 @@ export class World {
   }
 
   /** The namespace that owns ip on a non-loopback interface. */
-  owner(ip: IPv4): Namespace | undefined {
+  owner(ip: Addr): Namespace | undefined {
     if (!this.owners) {
       this.owners = new Map();
       for (const ns of this.namespaces.values())

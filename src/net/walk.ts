@@ -1,11 +1,17 @@
 // The packet's path through the kernel, namespace by namespace: routing, the netfilter hooks in
 // kernel order (raw -> conntrack -> mangle -> nat -> filter -> security), bridges with
 // br_netfilter, veth pairs and loopback. Every rule hit becomes a trace step.
-import { formatIPv4, inCidr, LOOPBACK_NET, type IPv4 } from "./address.js";
+//
+// IPv6 packets (bigint addresses) take the same path through the ip6tables ruleset of each
+// namespace (ns.ruleset6), with their own conntrack tuples and net.ipv6.conf.all.forwarding.
+// Neighbour discovery is not simulated: like ARP for IPv4, a next hop on a link is resolved by
+// looking up which interface owns the address, and no NS/NA (ICMPv6 135/136) packet is walked.
+import { formatAddr, inCidr, LOOPBACK_NET, type Addr } from "./address.js";
 import type { Iface, Namespace, World } from "./topology.js";
 import { applyNat, manipOf, type Connection } from "../netfilter/conntrack.js";
 import { runTable, type Budget, type RuleHit } from "../netfilter/evaluate.js";
-import type { Hook, Packet, TableName } from "../netfilter/types.js";
+import { isIcmp, type Hook, type Packet, type TableName } from "../netfilter/types.js";
+import type { Ruleset } from "../netfilter/ruleset.js";
 
 // Tables at each hook in priority order (NF_IP_PRI_RAW < CONNTRACK < MANGLE < NAT_DST < FILTER
 // < SECURITY < NAT_SRC).
@@ -51,11 +57,11 @@ export type Outcome =
   | { kind: "unroutable"; reason: string };
 
 export function viewOf(p: Packet): PacketView {
-  const ports = p.proto !== "icmp";
+  const ports = !isIcmp(p.proto);
   return {
-    src: formatIPv4(p.src),
+    src: formatAddr(p.src),
     sport: ports ? p.sport : null,
-    dst: formatIPv4(p.dst),
+    dst: formatAddr(p.dst),
     dport: ports ? p.dport : null,
     in: p.in,
     out: p.out,
@@ -80,6 +86,16 @@ interface CtSlot {
 
 function tuples(ct: CtRef | null) {
   return { ctOrig: ct?.conn.orig ?? null, ctReply: ct?.conn.reply ?? null };
+}
+
+/** The ruleset a packet traverses: iptables for IPv4, ip6tables for IPv6. */
+function rulesetOf(ns: Namespace, p: Packet): Ruleset | null {
+  return typeof p.dst === "number" ? ns.ruleset : ns.ruleset6;
+}
+
+/** A loopback address that may not come from outside (127/8 unless route_localnet; ::1 always). */
+function loopbackAddr(ip: Addr): boolean {
+  return typeof ip === "number" ? inCidr(ip, LOOPBACK_NET) : ip === 1n;
 }
 
 const MAX_HOPS = 32; // a routing loop ends here instead of spinning
@@ -110,7 +126,7 @@ export class Walker {
   private entry(ns: Namespace, p: Packet): { p: Packet; ct: CtSlot } {
     this.touched.add(ns);
     // No rule needs conntrack: the kernel never loaded it here, so no packet has an entry.
-    if (!ns.ruleset?.needsConntrack()) return { p: { ...p, ct: "UNTRACKED", ctDir: "ORIGINAL" }, ct: { ref: null, pending: false } };
+    if (!rulesetOf(ns, p)?.needsConntrack()) return { p: { ...p, ct: "UNTRACKED", ctDir: "ORIGINAL" }, ct: { ref: null, pending: false } };
     return { p: { ...p, ct: "INVALID", ctDir: "ORIGINAL" }, ct: { ref: null, pending: true } };
   }
 
@@ -131,6 +147,7 @@ export class Walker {
   /** Run every table of one hook; returns the packet or the verdict that stopped it. */
   private runHook(ns: Namespace, hook: Hook, p: Packet, ct: CtSlot): Packet | Outcome {
     const manip = manipOf(hook);
+    const rs = rulesetOf(ns, p);
     for (const table of HOOK_TABLES[hook]) {
       if (table !== "raw" && ct.pending) p = this.track(ns, p, ct);
       if (table === "nat") {
@@ -147,14 +164,14 @@ export class Walker {
         }
         continue;
       }
-      const base = ns.ruleset?.baseChain(table, hook);
+      const base = rs?.baseChain(table, hook);
       if (!base) continue;
-      const res = runTable(ns.ruleset!, table, hook, base, { packet: p, ns, ...tuples(ct.ref) }, this.budget);
+      const res = runTable(rs!, table, hook, base, { packet: p, ns, ...tuples(ct.ref) }, this.budget);
       this.record(ns, hook, res.hits);
       p = res.packet;
       this.saveCtMark(ct, p);
       if (res.verdict === "DROP") return this.stop(ns, { kind: "dropped", reason: `${table} ${hook}` });
-      if (res.verdict === "REJECT") return this.stop(ns, { kind: "rejected", with: res.reject ?? "icmp-port-unreachable" });
+      if (res.verdict === "REJECT") return this.stop(ns, { kind: "rejected", with: res.reject ?? (rs?.family === "ipv6" ? "icmp6-port-unreachable" : "icmp-port-unreachable") });
     }
     return p;
   }
@@ -166,18 +183,19 @@ export class Walker {
    * source: 127.0.0.1 may only leave through a device with route_localnet=1.
    */
   private rerouteFails(ns: Namespace, p: Packet): string | null {
-    if (!inCidr(p.src, LOOPBACK_NET) || ns.isLocal(p.dst)) return null;
+    if (typeof p.src !== "number" || !inCidr(p.src, LOOPBACK_NET) || ns.isLocal(p.dst)) return null;
     const r = ns.route(p.dst);
-    if (!r) return `no route to ${formatIPv4(p.dst)} after DNAT`;
+    if (!r) return `no route to ${formatAddr(p.dst)} after DNAT`;
     if (ns.ifaces.get(r.dev)?.routeLocalnet) return null;
-    return `re-routing after DNAT fails: source ${formatIPv4(p.src)} may not leave through ${r.dev} (route_localnet=0)`;
+    return `re-routing after DNAT fails: source ${formatAddr(p.src)} may not leave through ${r.dev} (route_localnet=0)`;
   }
 
   /** The packet after the nat table and the connection's bindings; null when a nat policy dropped it. */
   private nat(ns: Namespace, hook: Hook, p: Packet, ct: CtRef, manip: "dst" | "src"): Packet | null {
-    const base = ns.ruleset?.baseChain("nat", hook);
+    const rs = rulesetOf(ns, p);
+    const base = rs?.baseChain("nat", hook);
     if (p.ct === "NEW" && ct.dir === "ORIGINAL" && !ct.conn.natDone[manip] && base) {
-      const res = runTable(ns.ruleset!, "nat", hook, base, { packet: p, ns, ...tuples(ct) }, this.budget);
+      const res = runTable(rs!, "nat", hook, base, { packet: p, ns, ...tuples(ct) }, this.budget);
       ct.conn.natDone[manip] = true;
       if (res.nat) ns.conntrack.bind(ct.conn, res.nat.kind, res.nat.ip, res.nat.port);
       const after = applyNat(ct.conn, ct.dir, manip, res.packet);
@@ -205,9 +223,9 @@ export class Walker {
   send(ns: Namespace, p: Packet): Outcome {
     const first = this.routeOut(ns, p.dst);
     if ("kind" in first) return this.stop(ns, first);
-    const src = p.src || ns.sourceFor(p.dst) || 0;
+    const src = p.src || ns.sourceFor(p.dst) || (typeof p.dst === "bigint" ? 0n : 0);
     let pkt: Packet = { ...p, src, in: null, out: first.dev, physIn: null, physOut: null };
-    this.hop(ns, "send", `${formatIPv4(src)} -> ${formatIPv4(pkt.dst)} via ${first.dev}`);
+    this.hop(ns, "send", `${formatAddr(src)} -> ${formatAddr(pkt.dst)} via ${first.dev}`);
     const tracked = this.entry(ns, pkt);
     pkt = tracked.p;
     const out = this.runHook(ns, "OUTPUT", pkt, tracked.ct);
@@ -217,25 +235,25 @@ export class Walker {
       const again = this.routeOut(ns, out.dst);
       if ("kind" in again) return this.stop(ns, again);
       route = again;
-      this.hop(ns, "route", `rerouted after NAT: ${formatIPv4(out.dst)} via ${route.dev}`);
+      this.hop(ns, "route", `rerouted after NAT: ${formatAddr(out.dst)} via ${route.dev}`);
     }
     return this.postrouting(ns, { ...out, out: route.dev }, tracked.ct, route);
   }
 
-  private routeOut(ns: Namespace, dst: IPv4): { dev: string; nexthop: IPv4 } | Outcome {
+  private routeOut(ns: Namespace, dst: Addr): { dev: string; nexthop: Addr } | Outcome {
     if (ns.isLocal(dst)) return { dev: "lo", nexthop: dst };
     const r = ns.route(dst);
-    if (!r) return { kind: "unroutable", reason: `no route to ${formatIPv4(dst)} in ${ns.name}` };
+    if (!r) return { kind: "unroutable", reason: `no route to ${formatAddr(dst)} in ${ns.name}` };
     return { dev: r.dev, nexthop: r.via ?? dst };
   }
 
-  private postrouting(ns: Namespace, p: Packet, ct: CtSlot, route: { dev: string; nexthop: IPv4 }): Outcome {
+  private postrouting(ns: Namespace, p: Packet, ct: CtSlot, route: { dev: string; nexthop: Addr }): Outcome {
     const post = this.runHook(ns, "POSTROUTING", p, ct);
     if ("kind" in post) return post;
     return this.transmit(ns, route.dev, post, route.nexthop);
   }
 
-  private transmit(ns: Namespace, dev: string, p: Packet, nexthop: IPv4): Outcome {
+  private transmit(ns: Namespace, dev: string, p: Packet, nexthop: Addr): Outcome {
     this.guard();
     const iface = ns.ifaces.get(dev)!;
     // The frame leaves with the sending device's MAC; a namespace boundary clears the skb's
@@ -251,14 +269,14 @@ export class Walker {
     }
     if (iface.kind === "bridge") {
       const port = this.portFor(ns, iface, nexthop);
-      if (!port) return this.stop(ns, { kind: "unroutable", reason: `no neighbour ${formatIPv4(nexthop)} on ${dev}` });
+      if (!port) return this.stop(ns, { kind: "unroutable", reason: `no neighbour ${formatAddr(nexthop)} on ${dev}` });
       this.hop(ns, "bridge", `${dev} forwards the frame out of port ${port.name}`);
       return this.acrossVeth(ns, port, clean, nexthop);
     }
     return this.acrossVeth(ns, iface, clean, nexthop);
   }
 
-  private acrossVeth(ns: Namespace, iface: Iface, p: Packet, nexthop: IPv4): Outcome {
+  private acrossVeth(ns: Namespace, iface: Iface, p: Packet, nexthop: Addr): Outcome {
     if (!iface.peer) return this.stop(ns, { kind: "unroutable", reason: `${iface.name} has no peer` });
     const peerNs = this.world.get(iface.peer.ns);
     const peer = peerNs.ifaces.get(iface.peer.iface)!;
@@ -267,15 +285,15 @@ export class Walker {
     return this.receive(peerNs, peer, p);
   }
 
-  private portFor(ns: Namespace, bridge: Iface, ip: IPv4): Iface | undefined {
+  private portFor(ns: Namespace, bridge: Iface, ip: Addr): Iface | undefined {
     return this.world.bridgePort(ns, bridge.name, ip);
   }
 
-  private bridgeIngress(ns: Namespace, port: Iface, p: Packet, nexthop: IPv4): Outcome {
+  private bridgeIngress(ns: Namespace, port: Iface, p: Packet, nexthop: Addr): Outcome {
     const bridge = ns.ifaces.get(port.master!)!;
     if (bridge.addrs.some((a) => a.ip === nexthop)) return this.receive(ns, bridge, { ...p, physIn: port.name });
     const outPort = this.portFor(ns, bridge, nexthop);
-    if (!outPort) return this.stop(ns, { kind: "unroutable", reason: `no neighbour ${formatIPv4(nexthop)} on ${bridge.name}` });
+    if (!outPort) return this.stop(ns, { kind: "unroutable", reason: `no neighbour ${formatAddr(nexthop)} on ${bridge.name}` });
     if (!ns.bridgeNfCall) return this.bridgeOut(ns, port, outPort, p, nexthop);
     // br_netfilter: the bridged frame goes through iptables as if routed from bridge to bridge.
     let pkt: Packet = { ...p, in: bridge.name, out: null, physIn: port.name };
@@ -291,7 +309,7 @@ export class Walker {
     return this.bridgeOut(ns, port, outPort, post, nexthop);
   }
 
-  private bridgeOut(ns: Namespace, inPort: Iface, outPort: Iface, p: Packet, nexthop: IPv4): Outcome {
+  private bridgeOut(ns: Namespace, inPort: Iface, outPort: Iface, p: Packet, nexthop: Addr): Outcome {
     if (outPort === inPort && !inPort.hairpin)
       return this.stop(ns, { kind: "dropped", reason: `bridge: hairpin mode is off on ${inPort.name}, a frame is never sent back out its ingress port` });
     this.hop(ns, "bridge", `${inPort.master} bridges the frame from ${inPort.name} to ${outPort.name}`);
@@ -301,8 +319,8 @@ export class Walker {
   private receive(ns: Namespace, iface: Iface, p: Packet): Outcome {
     this.guard();
     const fromOutside = iface.kind !== "loopback";
-    if (fromOutside && inCidr(p.src, LOOPBACK_NET) && !iface.routeLocalnet)
-      return this.stop(ns, { kind: "dropped", reason: `martian source ${formatIPv4(p.src)} on ${iface.name}` });
+    if (fromOutside && loopbackAddr(p.src) && (typeof p.src === "bigint" || !iface.routeLocalnet))
+      return this.stop(ns, { kind: "dropped", reason: `martian source ${formatAddr(p.src)} on ${iface.name}` });
     const tracked = this.entry(ns, { ...p, in: iface.name, out: null });
     const pre = this.runHook(ns, "PREROUTING", tracked.p, tracked.ct);
     if ("kind" in pre) return pre;
@@ -311,18 +329,19 @@ export class Walker {
 
   private routeInput(ns: Namespace, iface: Iface, p: Packet, ct: CtSlot): Outcome {
     if (ns.isLocal(p.dst)) {
-      if (iface.kind !== "loopback" && inCidr(p.dst, LOOPBACK_NET) && !iface.routeLocalnet)
-        return this.stop(ns, { kind: "dropped", reason: `martian destination ${formatIPv4(p.dst)} on ${iface.name} (route_localnet=0)` });
-      this.hop(ns, "route", `${formatIPv4(p.dst)} is local: input`);
+      if (iface.kind !== "loopback" && loopbackAddr(p.dst) && (typeof p.dst === "bigint" || !iface.routeLocalnet))
+        return this.stop(ns, { kind: "dropped", reason: `martian destination ${formatAddr(p.dst)} on ${iface.name} (route_localnet=0)` });
+      this.hop(ns, "route", `${formatAddr(p.dst)} is local: input`);
       const input = this.runHook(ns, "INPUT", p, ct);
       if ("kind" in input) return input;
-      this.hop(ns, "deliver", `delivered to ${ns.name} ${formatIPv4(input.dst)}${input.proto === "icmp" ? "" : `:${input.dport}`}`);
+      this.hop(ns, "deliver", `delivered to ${ns.name} ${formatAddr(input.dst)}${isIcmp(input.proto) ? "" : `:${input.dport}`}`);
       return { kind: "delivered", ns, packet: input };
     }
-    if (!ns.ipForward) return this.stop(ns, { kind: "dropped", reason: "ip_forward=0: not a router" });
+    if (typeof p.dst === "bigint" ? !ns.ip6Forward : !ns.ipForward)
+      return this.stop(ns, { kind: "dropped", reason: typeof p.dst === "bigint" ? "net.ipv6.conf.all.forwarding=0: not a router" : "ip_forward=0: not a router" });
     const r = ns.route(p.dst);
-    if (!r) return this.stop(ns, { kind: "unroutable", reason: `no route to ${formatIPv4(p.dst)} in ${ns.name}` });
-    this.hop(ns, "route", `forward ${formatIPv4(p.dst)} via ${r.dev}${r.via ? ` gw ${formatIPv4(r.via)}` : ""}`);
+    if (!r) return this.stop(ns, { kind: "unroutable", reason: `no route to ${formatAddr(p.dst)} in ${ns.name}` });
+    this.hop(ns, "route", `forward ${formatAddr(p.dst)} via ${r.dev}${r.via ? ` gw ${formatAddr(r.via)}` : ""}`);
     // Routing decrements the TTL before FORWARD (ip_forward); bridging does not.
     const fwd = this.runHook(ns, "FORWARD", { ...p, out: r.dev, ttl: p.ttl - 1 }, ct);
     if ("kind" in fwd) return fwd;

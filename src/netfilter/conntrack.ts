@@ -1,6 +1,7 @@
 // Connection tracking for one namespace: the original/reply tuples of each connection and the
 // NAT bindings decided on its first packet (nf_conntrack + nf_nat in miniature).
-import { TCP, type CtState, type CtTuple, type Hook, type Packet } from "./types.js";
+import type { Addr } from "../net/address.js";
+import { isIcmp, TCP, type CtState, type CtTuple, type Hook, type Packet } from "./types.js";
 
 export interface Connection {
   orig: CtTuple;
@@ -26,6 +27,8 @@ function tupleOf(p: Packet): CtTuple {
 
 // ICMP types that may start a connection: echo, timestamp, info and address-mask requests.
 const ICMP_REQUESTS = new Set([8, 13, 15, 17]);
+// ICMPv6: echo request and node information query (nf_conntrack_proto_icmpv6's valid_new).
+const ICMPV6_REQUESTS = new Set([128, 139]);
 
 /**
  * Whether a packet with no connection may start one (nf_conntrack_proto_tcp's state table with
@@ -34,6 +37,7 @@ const ICMP_REQUESTS = new Set([8, 13, 15, 17]);
  */
 function opensConnection(p: Packet): boolean {
   if (p.proto === "icmp") return ICMP_REQUESTS.has(p.icmpType);
+  if (p.proto === "icmpv6") return ICMPV6_REQUESTS.has(p.icmpType);
   if (p.proto !== "tcp") return true;
   const f = p.tcpFlags;
   if (f & (TCP.RST | TCP.FIN)) return false;
@@ -79,7 +83,7 @@ export class Conntrack {
   }
 
   /** Record a NAT binding: the reply tuple changes so replies can be un-NATed. */
-  bind(conn: Connection, kind: "DNAT" | "SNAT", ip: number, port: number | null): void {
+  bind(conn: Connection, kind: "DNAT" | "SNAT", ip: Addr, port: number | null): void {
     if (kind === "DNAT") conn.reply = { ...conn.reply, src: ip, sport: port ?? conn.reply.sport };
     else conn.reply = { ...conn.reply, dst: ip, dport: port ?? conn.reply.dport };
   }
@@ -106,8 +110,8 @@ export function applyNat(conn: Connection, dir: "ORIGINAL" | "REPLY", manip: "ds
   if (p.inner) p = { ...p, inner: dir === "REPLY" ? conn.orig : conn.reply };
   if (manip === "dst") {
     if (p.dst === target.dst && p.dport === target.dport) return p;
-    return { ...p, dst: target.dst, dport: p.proto === "icmp" ? p.dport : target.dport };
+    return { ...p, dst: target.dst, dport: isIcmp(p.proto) ? p.dport : target.dport };
   }
   if (p.src === target.src && p.sport === target.sport) return p;
-  return { ...p, src: target.src, sport: p.proto === "icmp" ? p.sport : target.sport };
+  return { ...p, src: target.src, sport: isIcmp(p.proto) ? p.sport : target.sport };
 }

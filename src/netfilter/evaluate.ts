@@ -1,6 +1,6 @@
 // Walk one table's chains at one hook for one packet, as ipt_do_table does, recording every
 // rule that matched and every policy that decided.
-import { inCidr } from "../net/address.js";
+import { inNet } from "../net/address.js";
 import { ifaceMatches } from "./rule.js";
 import { nextCandidate, type Segment } from "./index.js";
 import { ruleLine, type Chain, type Ruleset } from "./ruleset.js";
@@ -35,8 +35,8 @@ export interface TableResult {
 
 function headerMatches(r: Rule, p: Packet): boolean {
   const h = r.header;
-  if (h.src && inCidr(p.src, h.src.cidr) === h.src.neg) return false;
-  if (h.dst && inCidr(p.dst, h.dst.cidr) === h.dst.neg) return false;
+  if (h.src && inNet(p.src, h.src.cidr) === h.src.neg) return false;
+  if (h.dst && inNet(p.dst, h.dst.cidr) === h.dst.neg) return false;
   if (!ifaceMatches(h.in, p.in) || !ifaceMatches(h.out, p.out)) return false;
   if (h.proto && h.proto.proto !== "all" && (p.proto === h.proto.proto) === h.proto.neg) return false;
   return true;

@@ -8,7 +8,7 @@ import type { Packet, Rule } from "./types.js";
 interface Key {
   proto: string;
   dport: number | null;
-  dst: number | null;
+  dst: number | bigint | null;
 }
 
 /** A run of consecutive indexed rules, or a single rule evaluated as is. */
@@ -24,8 +24,10 @@ const cache = new WeakMap<Chain, { version: number; index: ChainIndex }>();
 
 function keyOf(r: Rule): Key | null {
   const proto = r.header.proto;
-  if (!proto || proto.neg || proto.proto === "all" || proto.proto === "icmp") return null;
-  const dst = r.header.dst && !r.header.dst.neg && r.header.dst.cidr.prefix === 32 ? r.header.dst.cidr.addr : null;
+  if (!proto || proto.neg || proto.proto === "all" || proto.proto === "icmp" || proto.proto === "icmpv6") return null;
+  const d = r.header.dst;
+  const host = d && (typeof d.cidr.addr === "number" ? d.cidr.prefix === 32 : d.cidr.prefix === 128);
+  const dst = d && !d.neg && host ? d.cidr.addr : null;
   let dport: number | null = null;
   for (const m of r.matches) {
     const o = m.opts as { dport?: { lo: number; hi: number; neg: boolean } | null };
@@ -35,7 +37,7 @@ function keyOf(r: Rule): Key | null {
   return dport === null && dst === null ? null : { proto: proto.proto, dport, dst };
 }
 
-const keyText = (proto: string, dport: number | null, dst: number | null) => `${proto}|${dport ?? "*"}|${dst ?? "*"}`;
+const keyText = (proto: string, dport: number | null, dst: number | bigint | null) => `${proto}|${dport ?? "*"}|${dst ?? "*"}`;
 
 const MIN_RUN = 8; // short runs are cheaper to walk than to look up
 

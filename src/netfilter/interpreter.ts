@@ -1,8 +1,9 @@
 // Applies iptables commands (-N -X -F -A -I -C -D -P) to a Ruleset the way the iptables binary
 // does, including its error messages, so that Docker's "-C then -A" logic can be replayed.
-import { parseRule, RuleParseError } from "./rule.js";
+import { parseRule, progName, RuleParseError } from "./rule.js";
 import { BUILTIN_CHAINS, findRule, flushChain, insertRule, newChain, removeRule, TABLE_NAMES, type Chain, type Ruleset, type Table } from "./ruleset.js";
 import { isStandard, type Hook, type Rule, type TableName } from "./types.js";
+import type { Family } from "../net/address.js";
 
 export interface CommandResult {
   ok: boolean;
@@ -19,8 +20,11 @@ const COMMANDS: Record<string, string> = {
 
 const MAX_CHAIN_NAME = 28; // XT_EXTENSION_MAXNAMELEN - 1
 
+// The program of the command being run ("iptables" or "ip6tables"): messages start with it.
+let prog = "iptables";
+
 function fail(msg: string): never {
-  throw new IptablesError(msg);
+  throw new IptablesError(prog === "iptables" ? msg : msg.replace(/^iptables/, prog));
 }
 
 function chainOf(t: Table, name: string): Chain {
@@ -105,11 +109,11 @@ function reaches(t: Table, start: string, goal: string, seen: Set<string>): bool
 // Docker checks a rule (-C) and then adds it (-A/-I) with the same words: parse them once.
 let lastSpec: { key: string; rule: Rule } | null = null;
 
-function parseSpec(argv: string[]): Rule {
-  const key = argv.join("\u0000");
+function parseSpec(argv: string[], family: Family): Rule {
+  const key = `${family}\u0000${argv.join("\u0000")}`;
   if (lastSpec?.key === key) return lastSpec.rule;
   try {
-    const rule = parseRule(argv);
+    const rule = parseRule(argv, family);
     lastSpec = { key, rule };
     return rule;
   } catch (e) {
@@ -174,7 +178,7 @@ function run(rs: Ruleset, argv: string[]): CommandResult | void {
     case "I":
     case "C":
     case "D":
-      return ruleCommand(t, cmd, chainName, args);
+      return ruleCommand(t, cmd, chainName, args, rs.family);
   }
 }
 
@@ -194,7 +198,7 @@ function deleteChain(t: Table, name: string): void {
 // A missed -C is Docker's most common call: answer it without the cost of an exception.
 const NO_MATCH: CommandResult = { ok: false, error: "iptables: Bad rule (does a matching rule exist in that chain?)." };
 
-function ruleCommand(t: Table, cmd: string, chainName: string | undefined, args: string[]): CommandResult | void {
+function ruleCommand(t: Table, cmd: string, chainName: string | undefined, args: string[], family: Family): CommandResult | void {
   const c = chainOf(t, chainName ?? "");
   if (cmd === "D" && args.length === 1 && /^\d+$/.test(args[0]!)) {
     const n = ruleNumber(args[0], c.rules.length);
@@ -203,11 +207,11 @@ function ruleCommand(t: Table, cmd: string, chainName: string | undefined, args:
     return;
   }
   const pos = cmd === "I" ? ruleNumber(args[0], c.rules.length + 1) : null;
-  const rule = parseSpec(pos === null ? args : args.slice(1));
+  const rule = parseSpec(pos === null ? args : args.slice(1), family);
   checkTarget(t, c, rule);
   const at = findRule(c, rule.spec);
   if (cmd === "C" || cmd === "D") {
-    if (at < 0) return NO_MATCH;
+    if (at < 0) return prog === "iptables" ? NO_MATCH : { ok: false, error: NO_MATCH.error!.replace(/^iptables/, prog) };
     if (cmd === "D") removeRule(c, at);
     return;
   }
@@ -217,6 +221,7 @@ function ruleCommand(t: Table, cmd: string, chainName: string | undefined, args:
 
 /** Run one iptables command; failures are results (Docker checks them), not exceptions. */
 export function applyCommand(rs: Ruleset, argv: string[]): CommandResult {
+  prog = progName(rs.family);
   try {
     return run(rs, argv) ?? { ok: true };
   } catch (e) {

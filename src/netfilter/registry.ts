@@ -1,10 +1,11 @@
 // One registry for `-m NAME` and `-j NAME`, like xtables_find_match/xtables_find_target.
 // An extension that is not here is an error naming it, never silently ignored.
+import type { Family } from "../net/address.js";
 import type { MatchModule, Proto, TargetModule } from "./types.js";
 import { addrtype } from "./matches/addrtype.js";
 import { comment } from "./matches/comment.js";
 import { conntrack, state } from "./matches/conntrack.js";
-import { icmp } from "./matches/icmp.js";
+import { icmp, icmp6 } from "./matches/icmp.js";
 import { multiport } from "./matches/multiport.js";
 import { tcp } from "./matches/tcp.js";
 import { sctp, udp } from "./matches/udp.js";
@@ -22,7 +23,7 @@ import { CONNMARK } from "./targets/connmark.js";
 import { NETMAP } from "./targets/netmap.js";
 import { NFLOG } from "./targets/nflog.js";
 import { CT, NOTRACK } from "./targets/notrack.js";
-import { CHECKSUM, LOG, MARK, REJECT, TRACE } from "./targets/filter.js";
+import { CHECKSUM, LOG, MARK, REJECT, REJECT6, TRACE } from "./targets/filter.js";
 
 const MATCHES = new Map<string, MatchModule<any>>(
   [
@@ -38,17 +39,24 @@ const TARGETS = new Map<string, TargetModule<any>>(
   ].map((t) => [t.name, t]),
 );
 
-export function findMatch(name: string): MatchModule<any> {
-  const m = MATCHES.get(name);
+// ip6tables: icmp6 instead of icmp, the IPv6 REJECT; IPv4-only modules are refused by name.
+const V4_ONLY = new Set(["icmp", "iprange", "NETMAP"]);
+const V6_MATCHES = new Map<string, MatchModule<any>>([[icmp6.name, icmp6]]);
+const V6_TARGETS = new Map<string, TargetModule<any>>([[REJECT6.name, REJECT6]]);
+
+export function findMatch(name: string, family: Family = "ipv4"): MatchModule<any> {
+  const m = family === "ipv6" ? (V4_ONLY.has(name) ? undefined : V6_MATCHES.get(name) ?? MATCHES.get(name)) : MATCHES.get(name);
   if (!m) throw new Error(`Couldn't load match \`${name}': not supported by nfplay`);
   return m;
 }
 
 /** The match `-p tcp` loads implicitly when a protocol option such as --dport follows. */
 export function protoMatch(proto: Proto | "all"): MatchModule<any> | undefined {
+  if (proto === "icmpv6") return icmp6;
   return proto === "all" ? undefined : MATCHES.get(proto);
 }
 
-export function findTarget(name: string): TargetModule<any> | undefined {
+export function findTarget(name: string, family: Family = "ipv4"): TargetModule<any> | undefined {
+  if (family === "ipv6") return V6_TARGETS.get(name) ?? (V4_ONLY.has(name) ? undefined : TARGETS.get(name));
   return TARGETS.get(name);
 }

@@ -7,8 +7,8 @@ import { Ruleset, TABLE_NAMES } from "./ruleset.js";
 import type { TableName } from "./types.js";
 
 export class RestoreError extends Error {
-  constructor(readonly line: number, readonly reason: string) {
-    super(`iptables-restore: line ${line} failed: ${reason}`);
+  constructor(readonly line: number, readonly reason: string, prog = "iptables") {
+    super(`${prog}-restore: line ${line} failed: ${reason}`);
   }
 }
 
@@ -18,7 +18,18 @@ interface Pending {
   rules: { argv: string[]; line: number }[];
 }
 
+/** iptables-restore, or ip6tables-restore when rs is an IPv6 ruleset (new Ruleset("ipv6")). */
 export function restoreRuleset(text: string, rs: Ruleset = new Ruleset()): Ruleset {
+  if (rs.family === "ipv4") return restoreInto(text, rs);
+  try {
+    return restoreInto(text, rs);
+  } catch (e) {
+    if (e instanceof RestoreError) throw new RestoreError(e.line, e.reason, "ip6tables");
+    throw e;
+  }
+}
+
+function restoreInto(text: string, rs: Ruleset): Ruleset {
   let cur: Pending | null = null;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {

@@ -1,12 +1,19 @@
 // Parse an iptables rule specification (the argv after "-A CHAIN") into a Rule, and print it
 // back in iptables-save's canonical order: -s -d -i -o -p, matches in load order, target.
-import { formatCidr, parseCidr } from "../net/address.js";
+import { formatAnyCidr, parseCidrOf, type Family } from "../net/address.js";
 import { findMatch, findTarget, protoMatch } from "./registry.js";
 import type { ArgReader, IfaceFilter, MatchInstance, Proto, Rule, RuleHeader, TargetInstance, StandardTarget } from "./types.js";
 
 const PROTOS: Record<string, Proto | "all"> = {
   all: "all", "0": "all", tcp: "tcp", "6": "tcp", udp: "udp", "17": "udp", sctp: "sctp", "132": "sctp", icmp: "icmp", "1": "icmp",
+  // ICMPv6: ip6tables-save prints "-p ipv6-icmp" however it was given.
+  "ipv6-icmp": "icmpv6", icmpv6: "icmpv6", "58": "icmpv6",
 };
+
+/** The program name in error messages. */
+export function progName(family: Family | undefined): string {
+  return family === "ipv6" ? "ip6tables" : "iptables";
+}
 
 const HEADER_FLAGS: Record<string, "src" | "dst" | "in" | "out" | "proto"> = {
   "-s": "src", "--source": "src", "--src": "src",
@@ -46,8 +53,9 @@ function setHeader(h: RuleHeader, field: "src" | "dst" | "in" | "out" | "proto",
   if (h[field] !== null) throw new RuleParseError(`multiple ${field === "proto" ? "-p" : field} flags not allowed`);
   if (field === "src" || field === "dst") {
     try {
-      // iptables resolves addresses with inet_aton, so Docker's "0/0" means 0.0.0.0/0.
-      h[field] = { cidr: parseCidr(value.replace(/^0(?=\/|$)/, "0.0.0.0")), neg };
+      // iptables resolves addresses with inet_aton, so Docker's "0/0" means 0.0.0.0/0 (ip6tables: ::/0).
+      const family = h.family ?? "ipv4";
+      h[field] = { cidr: parseCidrOf(family, value.replace(/^0(?=\/|$)/, family === "ipv4" ? "0.0.0.0" : "::")), neg };
     } catch {
       throw new RuleParseError(`host/network \`${value}' not found`);
     }
@@ -64,10 +72,10 @@ interface ParseState {
   target: StandardTarget | TargetInstance;
 }
 
-function parseTarget(name: string, isGoto: boolean): StandardTarget | TargetInstance {
+function parseTarget(name: string, isGoto: boolean, family: Family): StandardTarget | TargetInstance {
   if (isGoto) return { kind: "goto", chain: name };
   if (name === "ACCEPT" || name === "DROP" || name === "RETURN") return { kind: "verdict", verdict: name };
-  const mod = findTarget(name);
+  const mod = findTarget(name, family);
   if (mod) return { module: mod, opts: mod.create() };
   return { kind: "jump", chain: name };
 }
@@ -103,9 +111,12 @@ function moduleCall<T>(fn: () => T): T {
   }
 }
 
-export function parseRule(argv: string[]): Rule {
+/** Parse a rule of an iptables (family "ipv4", the default) or ip6tables ("ipv6") ruleset. */
+export function parseRule(argv: string[], family: Family = "ipv4"): Rule {
+  const header: RuleHeader = { src: null, dst: null, in: null, out: null, proto: null };
+  if (family === "ipv6") header.family = "ipv6";
   const st: ParseState = {
-    header: { src: null, dst: null, in: null, out: null, proto: null },
+    header,
     matches: [],
     target: { kind: "none" },
   };
@@ -121,11 +132,11 @@ export function parseRule(argv: string[]): Rule {
     const field = HEADER_FLAGS[tok];
     if (field) setHeader(st.header, field, r.value(tok), neg);
     else if (tok === "-m" || tok === "--match") {
-      const mod = findMatchOrThrow(r.value("match"));
+      const mod = findMatchOrThrow(r.value("match"), family);
       st.matches.push({ module: mod, opts: mod.create() });
     } else if (tok === "-j" || tok === "--jump" || tok === "-g" || tok === "--goto") {
       if (!("kind" in st.target && st.target.kind === "none")) throw new RuleParseError("multiple -j flags not allowed");
-      st.target = parseTarget(r.value("jump"), tok === "-g" || tok === "--goto");
+      st.target = parseTarget(r.value("jump"), tok === "-g" || tok === "--goto", family);
     } else if (tok.startsWith("--")) moduleCall(() => parseOption(st, tok, neg, r));
     else throw new RuleParseError(`Bad argument \`${tok}'`);
   }
@@ -135,9 +146,9 @@ export function parseRule(argv: string[]): Rule {
   return { ...st, spec: saveSpec(st) };
 }
 
-function findMatchOrThrow(name: string) {
+function findMatchOrThrow(name: string, family: Family) {
   try {
-    return findMatch(name);
+    return findMatch(name, family);
   } catch (e) {
     throw new RuleParseError((e as Error).message);
   }
@@ -151,11 +162,11 @@ function saveSpec(st: ParseState): string {
   const h = st.header;
   const parts: string[] = [];
   // 0.0.0.0/0 is "any": the kernel stores no address match, so iptables-save prints nothing.
-  if (h.src && h.src.cidr.prefix > 0) parts.push(`${neg(h.src.neg)}-s ${formatCidr(h.src.cidr)}`);
-  if (h.dst && h.dst.cidr.prefix > 0) parts.push(`${neg(h.dst.neg)}-d ${formatCidr(h.dst.cidr)}`);
+  if (h.src && h.src.cidr.prefix > 0) parts.push(`${neg(h.src.neg)}-s ${formatAnyCidr(h.src.cidr)}`);
+  if (h.dst && h.dst.cidr.prefix > 0) parts.push(`${neg(h.dst.neg)}-d ${formatAnyCidr(h.dst.cidr)}`);
   if (h.in) parts.push(`${neg(h.in.neg)}-i ${h.in.name}`);
   if (h.out) parts.push(`${neg(h.out.neg)}-o ${h.out.name}`);
-  if (h.proto && h.proto.proto !== "all") parts.push(`${neg(h.proto.neg)}-p ${h.proto.proto}`);
+  if (h.proto && h.proto.proto !== "all") parts.push(`${neg(h.proto.neg)}-p ${h.proto.proto === "icmpv6" ? "ipv6-icmp" : h.proto.proto}`);
   for (const m of st.matches) {
     const opts = m.module.save(m.opts);
     parts.push(opts ? `-m ${m.module.name} ${opts}` : `-m ${m.module.name}`);

@@ -1,4 +1,5 @@
 // Tables -> chains -> rules: what the kernel holds for one network namespace and address family.
+import type { Family } from "../net/address.js";
 import type { Hook, Rule, TableName } from "./types.js";
 
 export const BUILTIN_CHAINS: Record<TableName, Hook[]> = {
@@ -96,6 +97,9 @@ export interface Table {
 
 export class Ruleset {
   readonly tables = new Map<TableName, Table>();
+
+  /** "ipv4" for iptables, "ipv6" for ip6tables: how addresses in rules are parsed and printed. */
+  constructor(readonly family: Family = "ipv4") {}
 
   table(name: TableName): Table {
     let t = this.tables.get(name);

@@ -1,10 +1,16 @@
 // The vocabulary shared by the rule parser, the matches/targets and the packet walk.
 // Modelled on the kernel's split (and gVisor's iptables_types.go): a rule is a common
 // header filter plus small Match and Target modules looked up by name.
-import type { Cidr, IPv4 } from "../net/address.js";
+import type { Addr, AnyCidr, Family } from "../net/address.js";
 
-export type Proto = "tcp" | "udp" | "sctp" | "icmp";
-export const PROTO_NUMBERS: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132 };
+/** "icmpv6" is ICMPv6 (protocol 58, ip6tables-save prints "-p ipv6-icmp"). */
+export type Proto = "tcp" | "udp" | "sctp" | "icmp" | "icmpv6";
+export const PROTO_NUMBERS: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132, icmpv6: 58 };
+
+/** ICMP of either family: no ports. */
+export function isIcmp(p: Proto): boolean {
+  return p === "icmp" || p === "icmpv6";
+}
 
 export type Hook = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
 export type TableName = "raw" | "mangle" | "nat" | "filter" | "security";
@@ -15,8 +21,9 @@ export type CtState = "NEW" | "ESTABLISHED" | "RELATED" | "INVALID" | "UNTRACKED
 export const TCP = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20 } as const;
 
 export interface Packet {
-  readonly src: IPv4;
-  readonly dst: IPv4;
+  /** A number for IPv4, a bigint for IPv6 (the packet's family). */
+  readonly src: Addr;
+  readonly dst: Addr;
   readonly proto: Proto;
   readonly sport: number; // 0 for icmp
   readonly dport: number; // 0 for icmp
@@ -32,7 +39,7 @@ export interface Packet {
   readonly ctDir: "ORIGINAL" | "REPLY";
   /** The connection's mark (ct->mark) as seen by this packet: -m connmark, -j CONNMARK. */
   readonly ctMark: number;
-  /** IP TTL: 64 when sent; the forward path decrements it before FORWARD (-m ttl). */
+  /** IP TTL (IPv6 hop limit): 64 when sent; the forward path decrements it before FORWARD (-m ttl). */
   readonly ttl: number;
   /** IP total length in bytes (-m length). */
   readonly length: number;
@@ -48,17 +55,17 @@ export type AddrType =
 
 /** What a match may ask about the namespace the packet is in. */
 export interface NamespaceView {
-  addrType(ip: IPv4, dev?: string | null): AddrType;
-  /** The address MASQUERADE picks: the primary address of dev for reaching dst. */
-  sourceAddrFor(dev: string, dst: IPv4): IPv4 | null;
-  /** The primary address of the device a packet came in on (REDIRECT). */
-  primaryAddr(dev: string | null): IPv4 | null;
+  addrType(ip: Addr, dev?: string | null): AddrType;
+  /** The address MASQUERADE picks: the primary address of dev (of dst's family) for reaching dst. */
+  sourceAddrFor(dev: string, dst: Addr): Addr | null;
+  /** The primary address (of the family given) of the device a packet came in on (REDIRECT). */
+  primaryAddr(dev: string | null, family?: Family): Addr | null;
 }
 
 /** The conntrack entry's original direction, for -m conntrack --ctorig*. */
 export interface CtTuple {
-  src: IPv4;
-  dst: IPv4;
+  src: Addr;
+  dst: Addr;
   sport: number;
   dport: number;
   proto: Proto;
@@ -107,7 +114,7 @@ export interface TargetEffect {
   /** ACCEPT/DROP/REJECT stop the hook; CONTINUE goes on with the next rule. */
   verdict: "ACCEPT" | "DROP" | "REJECT" | "CONTINUE";
   packet?: Packet;
-  nat?: { kind: "DNAT" | "SNAT"; ip: IPv4; port: number | null };
+  nat?: { kind: "DNAT" | "SNAT"; ip: Addr; port: number | null };
   reject?: string;
 }
 
@@ -125,7 +132,7 @@ export interface TargetModule<O = unknown> {
 }
 
 export interface AddrFilter {
-  cidr: Cidr;
+  cidr: AnyCidr;
   neg: boolean;
 }
 
@@ -140,6 +147,8 @@ export interface RuleHeader {
   in: IfaceFilter | null;
   out: IfaceFilter | null;
   proto: { proto: Proto | "all"; neg: boolean } | null;
+  /** The ruleset's family (ip6tables: "ipv6"); absent means IPv4. */
+  family?: Family;
 }
 
 export interface MatchInstance {

@@ -26,4 +26,25 @@ describe("docker command lines", () => {
     }
     expect(() => importCommands(["docker run img | tee x"])).toThrow(/shell operators/);
   });
+  it("adds the network of docker network connect to the container", () => {
+    const r = importCommands([
+      "docker network create zeta",
+      "docker run -d --name web -p 8080:80 img",
+      "docker network connect zeta web",
+      "docker network connect --alias w alpha web",
+    ]);
+    expect(r.containers).toEqual([{ name: "web", network: ["bridge", "zeta", "alpha"], ports: ["8080:80"] }]);
+    expect(() => importCommands(["docker network connect net1 nobody"])).toThrow(/no container "nobody"/);
+    expect(() => importCommands(["docker run --name h --network host img", "docker network connect n h"])).toThrow(/network mode host/);
+    expect(() => importCommands(["docker run --name w img", "docker network connect --ip 10.0.0.5 n w"])).toThrow(/--ip is not supported/);
+  });
+  it("starts a created container (address, ports) at docker start, not at docker create", () => {
+    const r = importCommands([
+      "docker create --name late -p 8080:80 img",
+      "docker run -d --name early img",
+      "docker container create --name never img",
+      "docker start -a late",
+    ]);
+    expect(r.containers.map((c) => c.name)).toEqual(["early", "late"]);
+  });
 });

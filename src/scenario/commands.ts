@@ -98,6 +98,7 @@ export interface Imported {
 export function importCommands(lines: string[]): Imported {
   const out: Imported = { daemon: {}, networks: [], containers: [] };
   const taken = new Map<string, number>();
+  const created = new Map<string, ContainerSpec>();
   // Docker names an unnamed container at random ("festive_hopper"); nfplay uses the image's
   // name instead, so a flow can refer to it: "nginx:1.27" -> "nginx", then "nginx-2".
   const autoName = (image: string) => {
@@ -116,11 +117,24 @@ export function importCommands(lines: string[]): Imported {
     if (cmd === "network" && sub === "create") return out.networks.push(network(argv.slice(3), at));
     if (cmd === "run" || cmd === "create" || (cmd === "container" && (sub === "run" || sub === "create"))) {
       const args = argv.slice(cmd === "container" ? 3 : 2);
-      out.containers.push(container(args, at, autoName));
+      const c = container(args, at, autoName);
+      // A created container has no network until `docker start`: it takes its address and
+      // publishes its ports then (one that is never started gets neither).
+      if (cmd === "create" || sub === "create") created.set(c.name, c);
+      else out.containers.push(c);
       return;
     }
-    if (cmd === "start" || cmd === "pull" || (cmd === "network" && sub === "ls") || cmd === "ps" || cmd === "inspect") return;
-    throw impossible(at, `"docker ${[cmd, sub].filter(Boolean).join(" ")}" is not supported yet (dockerd, docker network create, docker run/create are)`);
+    if (cmd === "start" || (cmd === "container" && sub === "start")) {
+      for (const name of argv.slice(cmd === "container" ? 3 : 2).filter((a) => !a.startsWith("-"))) {
+        const c = created.get(name);
+        if (c) out.containers.push(c);
+        created.delete(name);
+      }
+      return;
+    }
+    if (cmd === "network" && sub === "connect") return connect(out, argv.slice(3), at);
+    if (cmd === "pull" || (cmd === "network" && sub === "ls") || cmd === "ps" || cmd === "inspect") return;
+    throw impossible(at, `"docker ${[cmd, sub].filter(Boolean).join(" ")}" is not supported yet (dockerd, docker network create/connect, docker run/create are)`);
   });
   return out;
 }
@@ -165,6 +179,27 @@ function network(args: string[], at: string): NetworkSpec {
   if (p.flags.has("--internal")) net.internal = bool(get(p, "--internal"), at);
   if (Object.keys(options).length) net.options = options;
   return net;
+}
+
+const CONNECT_FLAGS: Record<string, FlagKind> = {
+  "--ip": "value", "--ip6": "value", "--alias": "list", "--link": "list", "--link-local-ip": "list", "--driver-opt": "list",
+};
+
+/**
+ * `docker network connect NET CTR`: one more network of an earlier container. nfplay attaches it
+ * when the container starts (its address is taken then, not at the time of the connect).
+ */
+function connect(out: Imported, args: string[], at: string): void {
+  const p = parseFlags(args, CONNECT_FLAGS, at, "docker network connect");
+  const [net, name] = p.positional;
+  if (!net || !name || p.positional.length > 2) throw impossible(at, "docker network connect needs a network and a container");
+  if (get(p, "--ip") || get(p, "--ip6")) throw impossible(at, "docker network connect --ip is not supported yet (only the first network of a container takes a static address)");
+  const c = out.containers.find((x) => x.name === name);
+  if (!c) throw impossible(at, `docker network connect: no container "${name}" (only containers started by earlier commands)`);
+  const nets = c.network === undefined ? ["bridge"] : Array.isArray(c.network) ? c.network : [c.network];
+  if (nets.includes("host") || nets.includes("none")) throw impossible(at, `container "${name}" is in network mode ${nets[0]}: it cannot be connected to a network`);
+  if (nets.includes(net)) throw impossible(at, `container "${name}" is already connected to network "${net}"`);
+  c.network = [...nets, net];
 }
 
 function container(args: string[], at: string, autoName: (image: string) => string): ContainerSpec {

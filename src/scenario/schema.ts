@@ -2,7 +2,7 @@
 // contract (shared/api-contract.md) describes it. Objects are strict so that a typo in a
 // key is reported with its JSON pointer instead of being silently ignored.
 import { z } from "zod";
-import { isIPv4, isIPv4Cidr, isIP } from "../net/address.js";
+import { isIPv4, isIPv4Cidr, isIP, isIPv6, isIPv6Cidr } from "../net/address.js";
 
 /** Caps that keep every scenario small enough to simulate well inside one request. */
 export const LIMITS = {
@@ -26,6 +26,8 @@ const name = z
 const ipv4 = z.string().refine(isIPv4, "must be an IPv4 address");
 const ipv4Cidr = z.string().refine(isIPv4Cidr, "must be an IPv4 CIDR such as 172.17.0.1/16");
 const anyIp = z.string().refine(isIP, "must be an IPv4 or IPv6 address");
+const ipv6 = z.string().refine(isIPv6, "must be an IPv6 address");
+const ipv6Cidr = z.string().refine(isIPv6Cidr, "must be an IPv6 CIDR such as fd00::1/64");
 
 export const dockerSchema = z.strictObject({
   version: z
@@ -52,12 +54,17 @@ export const daemonSchema = z.strictObject({
   bridge: z.string().min(1).max(15).optional(),
   "ip-forward-no-drop": z.boolean().optional(),
   "allow-direct-routing": z.boolean().optional(),
+  /** IPv6 subnet of the default bridge (docker0 gets its ::1); only the topology uses it so far. */
+  "fixed-cidr-v6": ipv6Cidr.optional(),
 });
 
 const hostInterface = z.strictObject({
   name: z.string().min(1).max(15).regex(/^[a-zA-Z0-9_.-]+$/, "must be an interface name"),
   address: ipv4Cidr,
   gateway: ipv4.optional(),
+  /** An IPv6 address of the interface ("2001:db8:1::10/64") and its IPv6 default gateway. */
+  address6: ipv6Cidr.optional(),
+  gateway6: ipv6.optional(),
 });
 
 export const hostSchema = z.strictObject({
@@ -76,6 +83,9 @@ export const networkSchema = z.strictObject({
   subnet: ipv4Cidr.optional(),
   gateway: ipv4.optional(),
   "ip-range": ipv4Cidr.optional(),
+  /** IPv6 subnet of the bridge (its gateway is ::1 of it unless gateway6 says otherwise). */
+  subnet6: ipv6Cidr.optional(),
+  gateway6: ipv6.optional(),
   internal: z.boolean().optional(),
   options: z.record(z.string().max(128), z.string().max(256)).optional(),
 });
@@ -87,6 +97,8 @@ export const containerSchema = z.strictObject({
   name,
   network: z.union([z.string().min(1).max(LIMITS.nameLength), z.array(name).min(1).max(8)]).optional(),
   ip: ipv4.optional(),
+  /** The container's IPv6 address on its first network (default: the subnet6 address with the IPv4 host part). */
+  ip6: ipv6.optional(),
   ports: z
     .array(z.string().regex(PORT_SPEC, "must be a port like \"8080:80\", \"127.0.0.1:53:53/udp\" or \"9000-9002:9000-9002\""))
     .max(LIMITS.portsPerContainer)

@@ -28,18 +28,24 @@ export interface KernelTopology {
   host: {
     /** The first interface with a gateway is a veth to the "external" netns (whose eth0 gets the gateway
      *  address); other interfaces become dummy links; name "lo" just adds the address to lo. */
-    interfaces: { name: string; address: string /* cidr */; gateway?: string; mac?: string }[];
+    interfaces: { name: string; address: string /* cidr */; gateway?: string; mac?: string;
+      /** IPv6 address (cidr, added with nodad) and IPv6 gateway (on the ext side of the veth). */
+      address6?: string; gateway6?: string }[];
     sysctl?: Record<string, string | number>;
   };
   /** "internet" client/server IP; lives on lo of the ext netns. Flows `from: "external"` use it as source. */
-  external: { ip: string };
-  bridges: { name: string; address: string /* cidr */; hairpin?: boolean; routeLocalnet?: boolean; mac?: string }[];
+  external: { ip: string; /** the IPv6 "internet" address (on ext lo) */ ip6?: string };
+  bridges: { name: string; address: string /* cidr */; hairpin?: boolean; routeLocalnet?: boolean; mac?: string; address6?: string }[];
   containers: {
     name: string; bridge: string; ip: string; prefix: number; mac: string; gateway: string;
     rules?: string; // iptables-save text restored inside the container netns
+    /** IPv6: address, prefix length, default gateway; ip6tables-save text for the container netns */
+    ip6?: string; prefix6?: number; gateway6?: string; rules6?: string;
   }[];
   /** iptables-save text restored (iptables-restore) into the host netns. */
   hostRules: string;
+  /** ip6tables-save text restored (ip6tables-restore) into the host netns. */
+  hostRules6?: string;
   /** docker-proxy emulation (userland relay in the host netns, kernel-chosen source address). */
   proxies: { hostIp: string; hostPort: number; proto: "tcp" | "udp"; containerIp: string; containerPort: number }[];
   listeners: { ns: string /* "host" | "external" | container name */; ip: string; port: number; proto: "tcp" | "udp" }[];
@@ -47,9 +53,10 @@ export interface KernelTopology {
 
 export interface KernelFlow {
   from: string; // "external" | "host" | container name
-  dstIp: string;
+  dstIp: string; // IPv4 or IPv6
   dstPort: number;
-  proto: "tcp" | "udp";
+  /** "icmp": one echo request (ICMPv6 for an IPv6 dstIp), dstPort ignored */
+  proto: "tcp" | "udp" | "icmp";
   /** source address to bind; default: topology.external.ip for "external", kernel's choice otherwise */
   srcIp?: string;
 }
@@ -150,7 +157,13 @@ const TRACE_RULES = (chain: string) => [
   `-A ${chain} -p udp -j TRACE`, // all UDP
   `-A ${chain} -p icmp -j TRACE`, // ICMP (unreachables from REJECT etc.)
 ];
-const INSTRUMENTATION = new Set([...TRACE_RULES("PREROUTING"), ...TRACE_RULES("OUTPUT")]);
+/** ip6tables instrumentation (traced with nft monitor trace, see nftTranslator). */
+const TRACE_RULES6 = (chain: string) => [
+  `-A ${chain} -p tcp -j TRACE`, // non-SYN packets are dropped from the result (isV6Noise)
+  `-A ${chain} -p udp -j TRACE`,
+  `-A ${chain} -p ipv6-icmp -j TRACE`, // neighbour discovery is dropped from the result (isV6Noise)
+];
+const INSTRUMENTATION = new Set([...TRACE_RULES("PREROUTING"), ...TRACE_RULES("OUTPUT"), ...TRACE_RULES6("PREROUTING"), ...TRACE_RULES6("OUTPUT")]);
 const ALLOWED_SYSCTL = /^net\.(ipv4|ipv6|bridge|netfilter)\.[A-Za-z0-9_.\-]+$/;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -191,14 +204,16 @@ class Bg {
   private waiters: (() => void)[] = [];
   exited = false;
   stderr = "";
-  constructor(readonly name: string, ns: string, argv: string[]) {
+  /** transform: rewrites each stdout line into zero or more lines (nft trace -> xtables-monitor form). */
+  constructor(readonly name: string, ns: string, argv: string[], transform?: (line: string) => string[]) {
     // `ip netns exec` exec()s the program, so proc.pid is the program itself (we kill exactly that pid).
     this.proc = spawn("ip", nsArgs(ns, argv), { stdio: ["pipe", "pipe", "pipe"] });
     this.proc.stdout!.on("data", (d: Buffer) => {
       this.buf += d.toString();
       let i: number;
       while ((i = this.buf.indexOf("\n")) >= 0) {
-        this.lines.push({ t: performance.now(), line: this.buf.slice(0, i) });
+        const line = this.buf.slice(0, i);
+        for (const l of transform ? transform(line) : [line]) this.lines.push({ t: performance.now(), line: l });
         this.buf = this.buf.slice(i + 1);
       }
       const w = this.waiters; this.waiters = []; w.forEach((f) => f());
@@ -349,7 +364,7 @@ export function parseTraceLine(line: string): { id: string; line: KernelTraceLin
   }
   // verdict runs until the rule text, which xtables-monitor prints after two spaces as "-4 -t TABLE -A ..."
   let verdict: string, rule: string | null = null;
-  const r = /^(.*?)\s+-4 -t \S+ (-A .*)$/.exec(rest);
+  const r = /^(.*?)\s+-[46] -t \S+ (-A .*)$/.exec(rest);
   if (r) { verdict = r[1]!.trim(); rule = r[2]!.trimEnd(); } else { verdict = rest.trim(); }
   if (verdict === "0xfffffffb") verdict = "RETURN"; // NFT_RETURN printed numerically by xtables-monitor
   return { id, line: { table, chain, kind: kind as KernelTraceLine["kind"], rule, verdict, ...(handle ? { handle } : {}) } };
@@ -449,7 +464,7 @@ function dnatTargets(rules: string): { proto: "tcp" | "udp"; ip: string; port: n
   for (const l of rules.split("\n")) {
     if (!/-j DNAT\b/.test(l)) continue;
     const p = /-p (tcp|udp)\b/.exec(l);
-    const t = /--to-destination ([\d.]+)(?::(\d+))?/.exec(l);
+    const t = /--to-destination ([\d.]+)(?::(\d+))?/.exec(l) ?? /--to-destination \[([0-9a-f:]+)\](?::(\d+))?/.exec(l) ?? /--to-destination ([0-9a-f:]*:[0-9a-f:]*)()$/.exec(l.replace(/ --random| --persistent/g, ""));
     const d = /--dport (\d+)/.exec(l);
     if (!p || !t) continue;
     const port = t[2] ? Number(t[2]) : d ? Number(d[1]) : NaN;
@@ -496,9 +511,9 @@ class RunCtx {
     await must("ip", ["-n", ns, "link", "set", "lo", "up"]);
     return ns;
   }
-  bg(name: string, ns: string, argv: string[]): Bg {
+  bg(name: string, ns: string, argv: string[], transform?: (line: string) => string[]): Bg {
     if (this.aborted) throw new Error("aborted");
-    const b = new Bg(name, ns, argv); this.bgs.push(b); return b;
+    const b = new Bg(name, ns, argv, transform); this.bgs.push(b); return b;
   }
   async cleanup() {
     await Promise.all(this.bgs.map((b) => b.stop()));
@@ -535,6 +550,18 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     await must("ip", nsArgs(ns, ["sysctl", "-qw", `${key}=${val}`]));
   };
 
+  // ---- IPv6: no duplicate address detection (addresses usable at once), no router advertisements ----
+  const v6 = !!(topo.hostRules6 || topo.external.ip6 || topo.host.interfaces.some((i) => i.address6));
+  if (v6) {
+    for (const ns of nsOf.values())
+      for (const k of ["all", "default"]) {
+        await sysctl(ns, `net.ipv6.conf.${k}.accept_dad`, 0);
+        await sysctl(ns, `net.ipv6.conf.${k}.accept_ra`, 0);
+        await sysctl(ns, `net.ipv6.conf.${k}.disable_ipv6`, 0);
+      }
+  }
+  const addr6 = (ns: string, cidr: string, dev: string) => ip(ns, "-6", "addr", "add", cidr, "dev", dev, "nodad");
+
   // ---- host <-> external ----
   let extConnected = false;
   const hostAddrs: string[] = ["127.0.0.1"];
@@ -551,9 +578,21 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
       await ip(H, "link", "set", itf.name, "up");
       await ip(X, "link", "set", "eth0", "up");
       await ip(H, "route", "add", "default", "via", itf.gateway);
+      if (itf.address6) {
+        await addr6(H, itf.address6, itf.name);
+        hostAddrs.push(splitCidr(itf.address6)[0]);
+        if (itf.gateway6) {
+          await addr6(X, `${itf.gateway6}/${splitCidr(itf.address6)[1]}`, "eth0");
+          await ip(H, "-6", "route", "add", "default", "via", itf.gateway6);
+        }
+      }
       extConnected = true;
       const routes = opts.extRoutesToContainers === true ? ["172.16.0.0/12"] : Array.isArray(opts.extRoutesToContainers) ? opts.extRoutesToContainers : [];
-      for (const r of routes) await ip(X, "route", "add", r, "via", addr);
+      for (const r of routes) {
+        // IPv6 subnets go via the interface's IPv6 address (when it has one).
+        if (r.includes(":")) { if (itf.address6) await ip(X, "-6", "route", "add", r, "via", splitCidr(itf.address6)[0]); }
+        else await ip(X, "route", "add", r, "via", addr);
+      }
     } else {
       await ip(H, "link", "add", itf.name, "type", "dummy");
       if (itf.mac) await ip(H, "link", "set", itf.name, "address", itf.mac);
@@ -563,6 +602,7 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     }
   }
   await ip(X, "addr", "add", `${topo.external.ip}/32`, "dev", "lo");
+  if (topo.external.ip6) await addr6(X, `${topo.external.ip6}/128`, "lo");
   if (!extConnected) notes.push("no host interface with a gateway: external netns is not connected");
 
   // ---- bridges + containers ----
@@ -571,6 +611,7 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     await ip(H, "link", "add", b.name, "type", "bridge");
     if (b.mac) await ip(H, "link", "set", b.name, "address", b.mac);
     await ip(H, "addr", "add", b.address, "dev", b.name);
+    if (b.address6) { await addr6(H, b.address6, b.name); hostAddrs.push(splitCidr(b.address6)[0]); }
     await ip(H, "link", "set", b.name, "up");
     hostAddrs.push(splitCidr(b.address)[0]);
   }
@@ -584,6 +625,10 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     await ip(C, "addr", "add", `${c.ip}/${c.prefix}`, "dev", "eth0");
     await ip(C, "link", "set", "eth0", "up");
     await ip(C, "route", "add", "default", "via", c.gateway);
+    if (c.ip6) {
+      await addr6(C, `${c.ip6}/${c.prefix6 ?? 64}`, "eth0");
+      if (c.gateway6) await ip(C, "-6", "route", "add", "default", "via", c.gateway6);
+    }
     await ip(H, "link", "set", hostSide, "master", c.bridge, "up");
     if (br.hairpin) await ip(H, "link", "set", hostSide, "type", "bridge_slave", "hairpin", "on");
   }
@@ -599,6 +644,7 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     hasBrNf = (await run("ip", nsArgs(H, ["test", "-d", "/proc/sys/net/bridge"]))).code === 0;
   }
   if (hasBrNf) await sysctl(H, "net.bridge.bridge-nf-call-iptables", 1);
+  if (hasBrNf && v6) await sysctl(H, "net.bridge.bridge-nf-call-ip6tables", 1);
   else notes.push("br_netfilter unavailable: bridged container<->container traffic is not seen by iptables");
   for (const b of topo.bridges) if (b.routeLocalnet) await sysctl(H, `net.ipv4.conf.${b.name}.route_localnet`, 1);
   for (const [k, v] of Object.entries(topo.host.sysctl ?? {})) await sysctl(H, k, v);
@@ -615,14 +661,24 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
   };
   await restore(H, topo.hostRules, "host");
   for (const c of topo.containers) if (c.rules && c.rules.trim()) await restore(nsOf.get(c.name)!, c.rules, c.name);
+  const restore6 = async (ns: string, rules: string, label: string) => {
+    const r = await run("ip", nsArgs(ns, ["ip6tables-restore"]), { input: rules.endsWith("\n") ? rules : rules + "\n" });
+    if (r.code !== 0) throw new Error(`ip6tables-restore (${label}) failed: ${r.stderr.trim()}`);
+    if (prune) {
+      const pruned = await pruneEmptyBuiltins(ns, "ip6");
+      if (pruned.length) notes.push(`${label}: pruned empty ACCEPT ip6 builtin chains ${pruned.join(" ")}`);
+    }
+  };
+  if (topo.hostRules6?.trim()) await restore6(H, topo.hostRules6, "host6");
+  for (const c of topo.containers) if (c.rules6?.trim()) await restore6(nsOf.get(c.name)!, c.rules6, `${c.name}6`);
   lap("rules");
 
   // ---- listeners + proxies ----
   const owner = (addr: string): string | null => {
-    if (addr === topo.external.ip) return "external";
-    for (const itf of topo.host.interfaces) if (itf.gateway === addr) return "external";
-    if (addr.startsWith("127.") || hostAddrs.includes(addr)) return "host";
-    for (const c of topo.containers) if (c.ip === addr) return c.name;
+    if (addr === topo.external.ip || addr === topo.external.ip6) return "external";
+    for (const itf of topo.host.interfaces) if (itf.gateway === addr || itf.gateway6 === addr) return "external";
+    if (addr.startsWith("127.") || addr === "::1" || hostAddrs.includes(addr)) return "host";
+    for (const c of topo.containers) if (c.ip === addr || c.ip6 === addr) return c.name;
     return null;
   };
   const listeners = topo.listeners.map((l) => ({ ...l, auto: false }));
@@ -632,13 +688,16 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     const want: { ns: string | null; port: number; proto: "tcp" | "udp" }[] = [];
     for (const p of topo.proxies) want.push({ ns: owner(p.containerIp), port: p.containerPort, proto: p.proto });
     for (const d of dnatTargets(topo.hostRules)) want.push({ ns: owner(d.ip), port: d.port, proto: d.proto });
+    for (const d of dnatTargets(topo.hostRules6 ?? "")) want.push({ ns: owner(d.ip), port: d.port, proto: d.proto });
     const dOwner = owner(flow.dstIp);
-    if (dOwner && !(dOwner === "host" && proxyFor(flow.dstPort, flow.proto))) want.push({ ns: dOwner, port: flow.dstPort, proto: flow.proto });
+    if (dOwner && flow.proto !== "icmp" && !(dOwner === "host" && proxyFor(flow.dstPort, flow.proto))) want.push({ ns: dOwner, port: flow.dstPort, proto: flow.proto });
     for (const w of want) {
       if (!w.ns || haveListener(w.ns, w.port, w.proto)) continue;
       if (w.ns === "host" && proxyFor(w.port, w.proto)) continue;
-      listeners.push({ ns: w.ns, ip: "0.0.0.0", port: w.port, proto: w.proto, auto: true });
-      notes.push(`auto listener ${w.ns} ${w.proto} 0.0.0.0:${w.port}`);
+      // "::" is a dual-stack wildcard: it answers IPv4 and IPv6 alike.
+      const any = v6 ? "::" : "0.0.0.0";
+      listeners.push({ ns: w.ns, ip: any, port: w.port, proto: w.proto, auto: true });
+      notes.push(`auto listener ${w.ns} ${w.proto} ${any}:${w.port}`);
     }
   }
   const ready: Promise<boolean>[] = [];
@@ -668,15 +727,21 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
   const mons: { name: string; ns: string; mon: Bg; agent: Bg; rawBefore: Set<string> }[] = [];
   for (const t of traced) {
     // which raw chains exist BEFORE we add TRACE rules: only their lines are kept in the trace
-    const rawBefore = new Set((await listChains(t.ns)).filter((c) => c.table === "raw").map((c) => `raw:${c.name}`));
+    const chainsBefore = [...(await listChains(t.ns)), ...(v6 ? await listChains(t.ns, "ip6") : [])];
+    const rawBefore = new Set(chainsBefore.filter((c) => c.table === "raw").map((c) => `raw:${c.name}`));
     for (const ch of ["PREROUTING", "OUTPUT"]) {
       // inserted at the top (-I 1, in reverse) so that user raw rules are still traced after them
       const rules = TRACE_RULES(ch).slice().reverse();
       for (const r of rules) await must("ip", nsArgs(t.ns, ["iptables", "-t", "raw", "-I", ch, "1", ...r.split(" ").slice(2)]));
+      if (v6) for (const r of TRACE_RULES6(ch).slice().reverse()) await must("ip", nsArgs(t.ns, ["ip6tables", "-t", "raw", "-I", ch, "1", ...r.split(" ").slice(2)]));
     }
     if (which("conntrack")) await run("ip", nsArgs(t.ns, ["conntrack", "-F"])); // fresh netns: belt and braces
     const agent = ctx.bg(`agent ${t.name}`, t.ns, [PY, "-u", HELPER, "agent", String(MARK_PORT)]);
-    const mon = ctx.bg(`xtables-monitor ${t.name}`, t.ns, ["xtables-monitor", "--trace"]);
+    // IPv6: xtables-monitor 1.8.9 cannot print ip6 rules with tcp flags or icmp6 matches (it exits with
+    // "Parsing nftables rule failed"), so `nft -a monitor trace` is used and translated (see nftTraceLine).
+    const mon = v6
+      ? ctx.bg(`nft monitor trace ${t.name}`, t.ns, ["nft", "-a", "monitor", "trace"], nftTranslator(await ruleTexts(t.ns)))
+      : ctx.bg(`xtables-monitor ${t.name}`, t.ns, ["xtables-monitor", "--trace"]);
     mons.push({ name: t.name, ns: t.ns, mon, agent, rawBefore });
   }
   for (const m of mons) {
@@ -690,7 +755,8 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
   // ---- the flow ----
   const fromNs = nsOf.get(flow.from);
   if (!fromNs) throw new Error(`flow.from: unknown netns ${flow.from}`);
-  const src = flow.srcIp ?? (flow.from === "external" ? topo.external.ip : "");
+  const extSrc = flow.dstIp.includes(":") ? (topo.external.ip6 ?? "") : topo.external.ip;
+  const src = flow.srcIp ?? (flow.from === "external" ? extSrc : "");
   const ct = (opts.clientTimeoutMs ?? 2500) / 1000;
   const cr = await run("ip", nsArgs(fromNs, [PY, HELPER, "connect", flow.proto, flow.dstIp, String(flow.dstPort), String(ct), src]),
     { timeoutMs: (opts.clientTimeoutMs ?? 2500) + 5000 });
@@ -709,13 +775,13 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     if (opts.keepRaw) raw[m.name] = lines.map((l) => l.line).join("\n");
     packets.push(...parseTrace(lines, {
       ns: m.name, rawChainsBefore: m.rawBefore, keepInstrumentation: opts.keepInstrumentation,
-      keepEmptyPackets: opts.keepEmptyPackets, dropPacket: isMarker,
+      keepEmptyPackets: opts.keepEmptyPackets, dropPacket: v6 ? (p) => isMarker(p) || isV6Noise(p) : isMarker,
     }));
   });
   if (mons.length > 1) packets.sort((a, b) => a.t - b.t); // stable: per-netns kernel order is preserved
   lap("trace");
 
-  const peer = /\bpeer=([\d.]+):\d+/.exec(clientResult);
+  const peer = /\bpeer=([\d.]+|[0-9a-f:]+):\d+/.exec(clientResult);
   const res: KernelResult = {
     packets: packets.map(({ t, ...p }) => p),
     clientResult, connected: clientResult.startsWith("OK"),
@@ -724,6 +790,85 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
   };
   if (opts.keepRaw) res.raw = raw;
   return res;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// IPv6 tracing through `nft -a monitor trace`
+// ---------------------------------------------------------------------------------------------------------
+
+/** "family table chain handle" -> "-A CHAIN ..." as ip(6)tables-save prints it: the nth rule of a chain in
+ *  nft's listing is the nth -A line of that chain in the save output. */
+async function ruleTexts(ns: string): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  for (const [family, save] of [["ip", "iptables-save"], ["ip6", "ip6tables-save"]] as const) {
+    const saved = await must("ip", nsArgs(ns, [save]));
+    const byChain = new Map<string, string[]>();
+    let table = "";
+    for (const l of saved.split("\n")) {
+      if (l.startsWith("*")) table = l.slice(1);
+      const m = /^-A (\S+)/.exec(l);
+      if (m) { const k = `${table} ${m[1]}`; byChain.set(k, [...(byChain.get(k) ?? []), l.trimEnd()]); }
+    }
+    const out = await must("ip", nsArgs(ns, ["nft", "-a", "-j", "list", "ruleset", family]));
+    const seen = new Map<string, number>();
+    for (const o of (JSON.parse(out || "{}").nftables ?? []) as any[]) {
+      const r = o.rule;
+      if (!r) continue;
+      const k = `${r.table} ${r.chain}`;
+      const n = seen.get(k) ?? 0; seen.set(k, n + 1);
+      const text = byChain.get(k)?.[n];
+      if (text) map.set(`${family} ${k} ${r.handle}`, text);
+    }
+  }
+  return map;
+}
+
+const TCP_FLAG_BITS: [number, string][] = [[0x01, "FIN"], [0x02, "SYN"], [0x04, "RST"], [0x08, "PSH"], [0x10, "ACK"], [0x20, "URG"], [0x40, "ECE"], [0x80, "CWR"]];
+
+/** nft trace lines -> the xtables-monitor lines parseTrace reads ("PACKET: 10 id ..." / " TRACE: 10 id ..."). */
+function nftTranslator(rules: Map<string, string>): (line: string) => string[] {
+  return (line) => {
+    const m = /^trace id ([0-9a-f]+) (ip6?) (\S+) (\S+) (packet|rule|policy|verdict):? ?(.*)$/.exec(line.trimEnd());
+    if (!m) return [];
+    const [, id, family, table, chain, kind, rest] = m as unknown as string[];
+    const nfproto = family === "ip6" ? 10 : 2;
+    if (kind === "packet") {
+      const kv: string[] = [];
+      const iif = /\biif "([^"]+)"/.exec(rest!); if (iif) kv.push(`IN=${iif[1]}`);
+      const oif = /\boif "([^"]+)"/.exec(rest!); if (oif) kv.push(`OUT=${oif[1]}`);
+      const src = /\bip6? saddr (\S+)/.exec(rest!); if (src) kv.push(`SRC=${src[1]}`);
+      const dst = /\bip6? daddr (\S+)/.exec(rest!); if (dst) kv.push(`DST=${dst[1]}`);
+      const sp = /\b(?:tcp|udp) sport (\d+)/.exec(rest!); if (sp) kv.push(`SPORT=${sp[1]}`);
+      const dp = /\b(?:tcp|udp) dport (\d+)/.exec(rest!); if (dp) kv.push(`DPORT=${dp[1]}`);
+      // neighbour discovery, MLD and router messages are not simulated: marked, then dropped (isV6Noise)
+      if (/\bicmpv6 type (nd-|mld|ind-|router-)/.test(rest!)) kv.push("NDISC=1");
+      const f = /\btcp flags == (\S+(?: \| \S+)*)/.exec(rest!);
+      if (f) {
+        const v = f[1]!;
+        const bits = /^0x[0-9a-f]+$/.test(v) ? Number(v) : v.split(" | ").reduce((a, n) => a | (TCP_FLAG_BITS.find(([, x]) => x === n.toUpperCase())?.[0] ?? 0), 0);
+        kv.push(...TCP_FLAG_BITS.filter(([b]) => bits & b).map(([, n]) => n));
+      }
+      return [`PACKET: ${nfproto} ${id} ${kv.join(" ")}`];
+    }
+    // "policy accept meta mark 0x00000006": only the verdict
+    if (kind === "policy") return [` TRACE: ${nfproto} ${id} ${table}:${chain}:policy:${rest!.trim().split(" ")[0]!.toUpperCase()}`];
+    if (kind !== "rule") return []; // "verdict continue" at the end of a user chain: xtables-monitor prints nothing either
+    const h = /# handle (\d+)/.exec(rest!);
+    const v = /\(verdict ([^)]+)\)\s*$/.exec(rest!);
+    const verdictText = (v?.[1] ?? "continue").trim();
+    const [vk, vt] = verdictText.split(" ");
+    const verdict = vk === "jump" || vk === "goto" ? `${vk.toUpperCase()}:${vt}` : vk!.toUpperCase();
+    const text = h ? rules.get(`${family} ${table} ${chain} ${h[1]}`) : undefined;
+    const fam = family === "ip6" ? "-6" : "-4";
+    return [` TRACE: ${nfproto} ${id} ${table}:${chain}:rule:0x${Number(h?.[1] ?? 0).toString(16)}:${verdict}  ${fam} -t ${table} ${text ?? `-A ${chain} <handle ${h?.[1]}>`}`];
+  };
+}
+
+/** IPv6 packets the IPv4 instrumentation would not trace: TCP without SYN, multicast, neighbour discovery. */
+function isV6Noise(p: KernelPacket): boolean {
+  if (!p.src.includes(":")) return false;
+  if (p.dst.toLowerCase().startsWith("ff") || p.header.includes("NDISC=1")) return true;
+  return p.proto === "tcp" && !p.flags.split(" ").includes("SYN");
 }
 
 function isMarker(p: KernelPacket): boolean {
@@ -742,15 +887,15 @@ async function waitForMarker(mon: Bg, agent: Bg, timeoutMs: number): Promise<boo
   return false;
 }
 
-async function listChains(ns: string): Promise<{ table: string; name: string; hook?: string; policy?: string }[]> {
-  const out = await must("ip", nsArgs(ns, ["nft", "-j", "list", "chains", "ip"]));
+async function listChains(ns: string, family: "ip" | "ip6" = "ip"): Promise<{ table: string; name: string; hook?: string; policy?: string }[]> {
+  const out = await must("ip", nsArgs(ns, ["nft", "-j", "list", "chains", family]));
   const j = JSON.parse(out || "{}") as { nftables?: any[] };
   return (j.nftables ?? []).filter((x) => x.chain).map((x) => x.chain);
 }
 
 /** see KernelRunOptions.pruneEmptyBuiltins */
-async function pruneEmptyBuiltins(ns: string): Promise<string[]> {
-  const out = await must("ip", nsArgs(ns, ["nft", "-j", "list", "ruleset", "ip"]));
+async function pruneEmptyBuiltins(ns: string, family: "ip" | "ip6" = "ip"): Promise<string[]> {
+  const out = await must("ip", nsArgs(ns, ["nft", "-j", "list", "ruleset", family]));
   const objs = (JSON.parse(out || "{}").nftables ?? []) as any[];
   const ruleCount = new Map<string, number>();
   for (const o of objs) if (o.rule) ruleCount.set(`${o.rule.table}:${o.rule.chain}`, (ruleCount.get(`${o.rule.table}:${o.rule.chain}`) ?? 0) + 1);
@@ -762,7 +907,7 @@ async function pruneEmptyBuiltins(ns: string): Promise<string[]> {
     del.push(`${c.table}:${c.name}`);
   }
   if (del.length) {
-    const script = del.map((d) => { const [t, n] = d.split(":"); return `delete chain ip ${t} ${n}`; }).join("\n") + "\n";
+    const script = del.map((d) => { const [t, n] = d.split(":"); return `delete chain ${family} ${t} ${n}`; }).join("\n") + "\n";
     await must("ip", nsArgs(ns, ["nft", "-f", "-"]), { input: script });
   }
   return del;

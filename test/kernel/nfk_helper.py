@@ -21,6 +21,11 @@ Every server prints "READY" on stdout once its socket is bound (the harness wait
 import socket, sys, threading
 
 
+def fam(addr):
+    """IPv6 when the address has a colon ("::" binds dual-stack), IPv4 otherwise."""
+    return socket.AF_INET6 if addr and ':' in addr else socket.AF_INET
+
+
 def ready():
     sys.stdout.write("READY\n")
     sys.stdout.flush()
@@ -28,7 +33,7 @@ def ready():
 
 def serve(proto, bind, port, label):
     if proto == 'tcp':
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s = socket.socket(fam(bind), socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((bind, port)); s.listen(64)
         ready()
@@ -50,7 +55,7 @@ def serve(proto, bind, port, label):
             c, a = s.accept()
             threading.Thread(target=handle, args=(c, a), daemon=True).start()
     else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(fam(bind), socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((bind, port))
         ready()
@@ -119,10 +124,40 @@ def proxy(proto, hip, hport, cip, cport):
             b.send(d)
 
 
+def ping(dst, timeout, src=None):
+    """One ICMP/ICMPv6 echo request on a raw socket (the kernel fills in the ICMPv6 checksum)."""
+    import struct, time
+    v6 = ':' in dst
+    s = socket.socket(fam(dst), socket.SOCK_RAW, socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
+    if src:
+        s.bind((src, 0))
+    s.settimeout(timeout)
+    ident, payload = 0x4e46, b"nfplay-ping-" + b"x" * 44
+    hdr = struct.pack("!BBHHH", 128 if v6 else 8, 0, 0, ident, 1)
+    if not v6:
+        data = hdr + payload
+        t = sum((data[i] << 8) + (data[i + 1] if i + 1 < len(data) else 0) for i in range(0, len(data), 2))
+        while t >> 16:
+            t = (t & 0xffff) + (t >> 16)
+        hdr = struct.pack("!BBHHH", 8, 0, ~t & 0xffff, ident, 1)
+    s.sendto(hdr + payload, (dst, 0))
+    end = time.time() + timeout
+    while time.time() < end:
+        d, a = s.recvfrom(2048)
+        icmp = d if v6 else d[(d[0] & 0xf) * 4:]
+        if icmp[0] == (129 if v6 else 0) and struct.unpack("!H", icmp[4:6])[0] == ident:
+            print(f"OK echo-reply peer={a[0]}:0"); return 0
+        if v6 and icmp[0] in (1, 2, 3, 4) or not v6 and icmp[0] in (3, 11):
+            print(f"FAIL icmp error type {icmp[0]} code {icmp[1]} from {a[0]}"); return 1
+    print("FAIL timeout"); return 1
+
+
 def connect(proto, dst, port, timeout, src=None):
     try:
+        if proto == 'icmp':
+            return ping(dst, timeout, src)
         if proto == 'tcp':
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s = socket.socket(fam(dst), socket.SOCK_STREAM)
             if src:
                 s.bind((src, 0))
             s.settimeout(timeout)
@@ -136,7 +171,7 @@ def connect(proto, dst, port, timeout, src=None):
                 data += b
             s.close()
         else:
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s = socket.socket(fam(dst), socket.SOCK_DGRAM)
             if src:
                 s.bind((src, 0))
             s.settimeout(timeout)

@@ -135,4 +135,9 @@ describe.skipIf(!avail.ok)("regressions found by the random differential test", 
   //      complementary range and printed "--sport 1024:65535" (found with seed 20251202).
   it("R17 a negated port range that starts at 0 is saved as its complement", () =>
     agree(ct("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp ! --sport :1023 -j ACCEPT\nCOMMIT"), { from: "external", to: "host:80", proto: "tcp" }), 30_000);
+
+  // R18. ours: --limit-iface-in ignored for LOCAL: 203.0.113.10 (eth0's) arriving on docker0 counted as LOCAL.
+  //      kernel: with a device, only that device's local routes count, so it is UNICAST (found with seed 20251202).
+  it("R18 addrtype --limit-iface-in types the address relative to the incoming device", () =>
+    agree(ct("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m addrtype --dst-type UNICAST --limit-iface-in -j ACCEPT\nCOMMIT"), { from: "web", to: "host:53", proto: "udp" }), 30_000);
 });

@@ -58,7 +58,7 @@ export const addrtype: MatchModule<AddrtypeOpts> = {
   },
   match(o, { packet, ns }) {
     const dev = o.limitIn ? packet.in : o.limitOut ? packet.out : null;
-    const hit = (set: TypeSet | null, ip: number) => !set || set.types.has(ns.addrType(ip, dev)) !== set.neg;
+    const hit = (set: TypeSet | null, ip: number | bigint) => !set || set.types.has(ns.addrType(ip, dev)) !== set.neg;
     return hit(o.src, packet.src) && hit(o.dst, packet.dst);
   },
 };

@@ -1,6 +1,6 @@
 // -m conntrack --ctstate/--ctproto/--ctorigsrc/--ctorigdst/--ctorigdstport/--ctdir and
 // -m state --state (libxt_conntrack.c, libxt_state.c).
-import { formatCidr, inCidr, parseCidr, type Cidr } from "../../net/address.js";
+import { formatAnyCidr, formatIPv6, inNet as inCidr, parseCidrOf, type AnyCidr as Cidr } from "../../net/address.js";
 import type { CtState, MatchContext, MatchModule, Proto } from "../types.js";
 import { inRange, parsePortRange, savePortRange, type PortRange } from "./ports.js";
 
@@ -11,6 +11,11 @@ type StateName = (typeof STATES)[number];
 interface StateSet {
   states: Set<StateName>;
   neg: boolean;
+}
+
+// libxt_conntrack prints an IPv6 host without "/128" (ip6tables-save, iptables-nft 1.8.9).
+function formatCidr(c: Cidr): string {
+  return typeof c.addr === "bigint" && c.prefix === 128 ? formatIPv6(c.addr) : formatAnyCidr(c);
 }
 
 function parseStates(text: string): Set<StateName> {
@@ -52,8 +57,9 @@ export const conntrack: MatchModule<ConntrackOpts> = {
   name: "conntrack",
   options: ["ctstate", "ctproto", "ctorigsrc", "ctorigdst", "ctorigdstport", "ctdir"],
   create: () => ({ state: null, proto: null, origSrc: null, origDst: null, origDstPort: null, dir: null }),
-  parse(opts, option, neg, args) {
+  parse(opts, option, neg, args, rule) {
     const value = args.value(option);
+    const parseCidr = (text: string) => parseCidrOf(rule.family ?? "ipv4", text);
     if (option === "ctstate") opts.state = { states: parseStates(value), neg };
     else if (option === "ctproto") opts.proto = { proto: value.toLowerCase() as Proto, neg };
     else if (option === "ctorigsrc") opts.origSrc = { cidr: parseCidr(value), neg };

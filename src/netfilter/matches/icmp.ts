@@ -58,3 +58,62 @@ export const icmp: MatchModule<IcmpOpts> = {
     return hit !== o.neg;
   },
 };
+
+// -p ipv6-icmp [-m icmp6] --icmpv6-type TYPE[/CODE]|NAME (libip6t_icmp6.c). ip6tables-save
+// prints the number ("--icmpv6-type 128", "1/4"); there is no "any".
+const NAMES6: Record<string, [number, number, number]> = {
+  "destination-unreachable": [1, 0, 0xff],
+  "no-route": [1, 0, 0],
+  "communication-prohibited": [1, 1, 1],
+  "beyond-scope": [1, 2, 2],
+  "address-unreachable": [1, 3, 3],
+  "port-unreachable": [1, 4, 4],
+  "failed-policy": [1, 5, 5],
+  "reject-route": [1, 6, 6],
+  "packet-too-big": [2, 0, 0xff],
+  "time-exceeded": [3, 0, 0xff],
+  "ttl-zero-during-transit": [3, 0, 0],
+  "ttl-zero-during-reassembly": [3, 1, 1],
+  "parameter-problem": [4, 0, 0xff],
+  "bad-header": [4, 0, 0],
+  "unknown-header-type": [4, 1, 1],
+  "unknown-option": [4, 2, 2],
+  "echo-request": [128, 0, 0xff],
+  ping: [128, 0, 0xff],
+  "echo-reply": [129, 0, 0xff],
+  pong: [129, 0, 0xff],
+  "router-solicitation": [133, 0, 0xff],
+  "router-advertisement": [134, 0, 0xff],
+  "neighbour-solicitation": [135, 0, 0xff],
+  "neighbor-solicitation": [135, 0, 0xff],
+  "neighbour-advertisement": [136, 0, 0xff],
+  "neighbor-advertisement": [136, 0, 0xff],
+  redirect: [137, 0, 0xff],
+};
+
+export const icmp6: MatchModule<IcmpOpts> = {
+  name: "icmp6",
+  options: ["icmpv6-type"],
+  create: () => ({ type: 0, codeLo: 0, codeHi: 0xff, neg: false }),
+  parse(opts, option, neg, args) {
+    const text = args.value(option);
+    const named = NAMES6[text];
+    const m = /^(\d{1,3})(?:\/(\d{1,3}))?$/.exec(text);
+    if (named) [opts.type, opts.codeLo, opts.codeHi] = named;
+    else if (m && Number(m[1]) <= 255 && (m[2] === undefined || Number(m[2]) <= 255)) {
+      opts.type = Number(m[1]);
+      opts.codeLo = m[2] === undefined ? 0 : Number(m[2]);
+      opts.codeHi = m[2] === undefined ? 0xff : Number(m[2]);
+    } else throw new Error(`Unknown ICMPv6 type \`${text}'`);
+    opts.neg = neg;
+  },
+  save(o) {
+    const code = o.codeLo !== 0 || o.codeHi !== 0xff ? `/${o.codeLo}` : "";
+    return `${o.neg ? "! " : ""}--icmpv6-type ${o.type}${code}`;
+  },
+  match(o, { packet }) {
+    if (packet.proto !== "icmpv6") return false;
+    const hit = packet.icmpType === o.type && packet.icmpCode >= o.codeLo && packet.icmpCode <= o.codeHi;
+    return hit !== o.neg;
+  },
+};

@@ -24,7 +24,8 @@ function saveRange(option: string, r: Range | null): string {
   return r ? `${r.neg ? "! " : ""}--${option} ${formatIPv4(r.lo)}-${formatIPv4(r.hi)}` : "";
 }
 
-const inRange = (ip: number, r: Range | null) => !r || ((ip >>> 0) >= (r.lo >>> 0) && (ip >>> 0) <= (r.hi >>> 0)) !== r.neg;
+const inRange = (ip: number | bigint, r: Range | null) =>
+  !r || (typeof ip === "number" && ((ip >>> 0) >= (r.lo >>> 0) && (ip >>> 0) <= (r.hi >>> 0)) !== r.neg);
 
 export const iprange: MatchModule<IprangeOpts> = {
   name: "iprange",

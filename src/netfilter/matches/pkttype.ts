@@ -1,6 +1,6 @@
 // -m pkttype --pkt-type unicast|broadcast|multicast (libxt_pkttype.c). The link-layer type is
 // derived from the destination: multicast range, limited or a local subnet's broadcast, else unicast.
-import { inCidr, parseCidr } from "../../net/address.js";
+import { inNet, MULTICAST6_NET, parseCidr } from "../../net/address.js";
 import type { MatchModule } from "../types.js";
 
 type PktType = "unicast" | "broadcast" | "multicast" | "otherhost";
@@ -34,7 +34,7 @@ export const pkttype: MatchModule<PkttypeOpts> = {
   },
   save: (o) => `${o.neg ? "! " : ""}--pkt-type ${o.type}`,
   match(o, { packet, ns }) {
-    const type: PktType = inCidr(packet.dst, MULTICAST) ? "multicast" : ns.addrType(packet.dst) === "BROADCAST" ? "broadcast" : "unicast";
+    const type: PktType = (inNet(packet.dst, MULTICAST) || inNet(packet.dst, MULTICAST6_NET)) ? "multicast" : ns.addrType(packet.dst) === "BROADCAST" ? "broadcast" : "unicast";
     return (type === o.type) !== o.neg;
   },
 };

@@ -117,3 +117,34 @@ export const CHECKSUM: TargetModule<{ fill: boolean }> = {
   save: (o) => (o.fill ? "--checksum-fill" : ""),
   apply: () => ({ verdict: "CONTINUE" }),
 };
+
+// libip6t_REJECT.c: the names ip6tables-save prints, and their aliases.
+const REJECT6_TYPES: Record<string, string> = {
+  "icmp6-no-route": "icmp6-no-route",
+  "no-route": "icmp6-no-route",
+  "icmp6-adm-prohibited": "icmp6-adm-prohibited",
+  "adm-prohibited": "icmp6-adm-prohibited",
+  "icmp6-addr-unreachable": "icmp6-addr-unreachable",
+  "addr-unreach": "icmp6-addr-unreachable",
+  "icmp6-port-unreachable": "icmp6-port-unreachable",
+  "port-unreach": "icmp6-port-unreachable",
+  "icmp6-policy-fail": "icmp6-policy-fail",
+  "policy-fail": "icmp6-policy-fail",
+  "icmp6-reject-route": "icmp6-reject-route",
+  "reject-route": "icmp6-reject-route",
+  "tcp-reset": "tcp-reset",
+  "tcp-rst": "tcp-reset",
+};
+
+/** ip6tables' REJECT: same name, ICMPv6 answers (default icmp6-port-unreachable). */
+export const REJECT6: TargetModule<{ with: string }> = {
+  ...REJECT,
+  create: () => ({ with: "icmp6-port-unreachable" }),
+  parse(o, opt, _neg, args, rule) {
+    const value = args.value(opt);
+    const type = REJECT6_TYPES[value];
+    if (!type) throw new Error(`unknown reject type "${value}"`);
+    if (type === "tcp-reset" && rule.proto?.proto !== "tcp") throw new Error("REJECT: TCP RST can only be used with -p tcp");
+    o.with = type;
+  },
+};

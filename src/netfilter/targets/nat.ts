@@ -1,12 +1,12 @@
 // DNAT, SNAT, MASQUERADE and REDIRECT (libxt_DNAT.c, libxt_SNAT.c, libxt_MASQUERADE.c,
 // libxt_REDIRECT.c). They only decide the binding; the conntrack layer applies it to this and
 // every later packet of the connection, like nf_nat does.
-import { formatIPv4, parseIPv4 } from "../../net/address.js";
+import { formatAddr, isIPv6, LOOPBACK6, parseIPv4, parseIPv6, type Addr } from "../../net/address.js";
 import type { MatchContext, RuleHeader, TargetEffect, TargetModule } from "../types.js";
 
 interface NatRange {
-  ipLo: number | null;
-  ipHi: number | null;
+  ipLo: Addr | null;
+  ipHi: Addr | null;
   portLo: number | null;
   portHi: number | null;
   random: boolean;
@@ -30,8 +30,27 @@ function parsePorts(text: string, r: NatRange, rule: RuleHeader, what: string): 
   r.portHi = m[2] === undefined ? r.portLo : Number(m[2]);
 }
 
+/** ip6tables: "ADDR", "[ADDR]", "[ADDR]:port[-port]" or ":port[-port]" (libxt_DNAT.c's v6 parser). */
+function parseToAddress6(text: string, r: NatRange, rule: RuleHeader, what: string): void {
+  let ip = text;
+  if (text.startsWith("[")) {
+    const close = text.indexOf("]");
+    if (close < 0) throw new Error(`${what}: Invalid address "${text}"`);
+    ip = text.slice(1, close);
+    const rest = text.slice(close + 1);
+    if (rest.startsWith(":")) parsePorts(rest.slice(1), r, rule, what);
+    else if (rest !== "") throw new Error(`${what}: Port \`${rest}' not valid`);
+  } else if (text.startsWith(":")) {
+    parsePorts(text.slice(1), r, rule, what);
+    return;
+  }
+  if (!isIPv6(ip)) throw new Error(`Bad IP address "${ip}"`);
+  r.ipLo = r.ipHi = parseIPv6(ip);
+}
+
 /** "a.b.c.d[-e.f.g.h][:port[-port]]" */
 function parseToAddress(text: string, r: NatRange, rule: RuleHeader, what: string): void {
+  if (rule.family === "ipv6") return parseToAddress6(text, r, rule, what);
   const colon = text.indexOf(":");
   const ips = colon < 0 ? text : text.slice(0, colon);
   if (colon >= 0) parsePorts(text.slice(colon + 1), r, rule, what);
@@ -42,8 +61,10 @@ function parseToAddress(text: string, r: NatRange, rule: RuleHeader, what: strin
 }
 
 function saveRange(r: NatRange): string {
-  let s = r.ipLo === null ? "" : formatIPv4(r.ipLo);
-  if (r.ipLo !== null && r.ipHi !== r.ipLo && r.ipHi !== null) s += `-${formatIPv4(r.ipHi)}`;
+  // ip6tables brackets an address only when a port follows: "[fd00::2]:80", "fd00::2".
+  if (typeof r.ipLo === "bigint" && r.portLo !== null) return `[${formatAddr(r.ipLo)}]${saveRange({ ...r, ipLo: null, ipHi: null })}`;
+  let s = r.ipLo === null ? "" : formatAddr(r.ipLo);
+  if (r.ipLo !== null && r.ipHi !== r.ipLo && r.ipHi !== null) s += `-${formatAddr(r.ipHi)}`;
   if (r.portLo !== null) s += `:${r.portLo}${r.portHi !== r.portLo ? `-${r.portHi}` : ""}`;
   return s;
 }
@@ -83,7 +104,7 @@ function addressTarget(name: "DNAT" | "SNAT", option: string): TargetModule<NatR
 export const DNAT = addressTarget("DNAT", "to-destination");
 export const SNAT = addressTarget("SNAT", "to-source");
 
-function portsOnly(name: "MASQUERADE" | "REDIRECT", pick: (ctx: MatchContext) => number | null): TargetModule<NatRange> {
+function portsOnly(name: "MASQUERADE" | "REDIRECT", pick: (ctx: MatchContext) => Addr | null): TargetModule<NatRange> {
   return {
     name,
     options: ["to-ports", "random"],
@@ -111,5 +132,7 @@ export const MASQUERADE = portsOnly("MASQUERADE", ({ packet, ns }) =>
 );
 // Locally generated packets are redirected to 127.0.0.1; others to the incoming device's address.
 export const REDIRECT = portsOnly("REDIRECT", ({ packet, hook, ns }) =>
-  hook === "OUTPUT" ? parseIPv4("127.0.0.1") : ns.primaryAddr(packet.in),
+  hook === "OUTPUT"
+    ? (typeof packet.dst === "bigint" ? LOOPBACK6 : parseIPv4("127.0.0.1"))
+    : ns.primaryAddr(packet.in, typeof packet.dst === "bigint" ? "ipv6" : "ipv4"),
 );

@@ -18,7 +18,7 @@ describe("-j NETMAP: iptables-save form", () => {
   });
 });
 
-import { formatIPv4 } from "../../net/address.js";
+import { formatAddr as formatIPv4 } from "../../net/address.js";
 import { applyTarget, packet } from "../matches/test-packet.js";
 
 describe("-j NETMAP: effect", () => {

@@ -39,7 +39,7 @@ export const NETMAP: TargetModule<NetmapOpts> = {
   apply(o, { packet, hook }) {
     const mask = maskOf(o.prefix);
     const dst = hook === "PREROUTING" || hook === "OUTPUT";
-    const old = dst ? packet.dst : packet.src;
+    const old = (dst ? packet.dst : packet.src) as number; // IPv4 only: ip6tables has no NETMAP here
     const ip = ((old & ~mask) | (o.ip! & mask)) >>> 0;
     return { verdict: "ACCEPT", nat: { kind: dst ? "DNAT" : "SNAT", ip, port: null } };
   },

@@ -1,0 +1,3 @@
+# daemon flags: --icc=false
+docker network create net1
+docker run -d --name web1 --network net1 -p 8081:80 nfplay/busybox:latest sleep 1d

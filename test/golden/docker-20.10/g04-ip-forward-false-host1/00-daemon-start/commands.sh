@@ -1,0 +1,2 @@
+# daemon flags: --ip-forward=false
+# host sysctl: net.ipv4.ip_forward=1

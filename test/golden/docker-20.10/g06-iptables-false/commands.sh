@@ -1,0 +1,6 @@
+# daemon --iptables=false: no rules at all
+dockerd --iptables=false
+# step 01-run-publish
+docker run -d --name web -p 8080:80 nfplay/busybox:latest sleep 1d
+docker network create net1
+docker run -d --name web1 --network net1 -p 8081:80 nfplay/busybox:latest sleep 1d

@@ -1,0 +1,1 @@
+# daemon flags: --bip=10.200.0.1/24

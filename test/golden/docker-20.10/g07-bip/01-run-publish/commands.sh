@@ -1,0 +1,3 @@
+# daemon flags: --bip=10.200.0.1/24
+docker run -d --name web -p 8080:80 nfplay/busybox:latest sleep 1d
+docker run -d --name client nfplay/busybox:latest sleep 1d

@@ -1,0 +1,2 @@
+# daemon flags: --ip=127.0.0.1
+docker run -d --name web -p 8080:80 -p 203.0.113.10:8081:81 nfplay/busybox:latest sleep 1d

@@ -1,0 +1,9 @@
+# --userland-proxy=false with three bridges, published ports on each
+dockerd --userland-proxy=false
+# step 01-networks
+docker network create net1
+docker network create net2
+# step 02-run
+docker run -d --name web -p 8080:80 nfplay/busybox:latest sleep 1d
+docker run -d --name web1 --network net1 -p 8081:80 -p 127.0.0.1:8082:82 nfplay/busybox:latest sleep 1d
+docker run -d --name web2 --network net2 -p 5353:53/udp nfplay/busybox:latest sleep 1d

@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network create --internal netint
+docker network create netpub

@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network create alpha
+docker network connect alpha web

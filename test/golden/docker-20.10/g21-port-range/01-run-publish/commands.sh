@@ -1,0 +1,3 @@
+# daemon flags: 
+docker run -d --name web -p 9000-9002:9000-9002 nfplay/busybox:latest sleep 1d
+docker run -d --name web2 -p 7000-7001:7000-7001/udp nfplay/busybox:latest sleep 1d

@@ -1,0 +1,4 @@
+# 127.0.0.1 bindings with the userland proxy on
+dockerd
+# step 01-run-publish
+docker run -d --name web -p 127.0.0.1:8080:80 -p 127.0.0.1:5353:53/udp nfplay/busybox:latest sleep 1d

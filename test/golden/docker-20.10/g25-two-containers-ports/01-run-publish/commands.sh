@@ -1,0 +1,3 @@
+# daemon flags: 
+docker run -d --name web1 -p 8080:80 nfplay/busybox:latest sleep 1d
+docker run -d --name web2 -p 8081:80 nfplay/busybox:latest sleep 1d

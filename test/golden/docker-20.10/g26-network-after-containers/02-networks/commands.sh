@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network create net1
+docker network create --internal net2

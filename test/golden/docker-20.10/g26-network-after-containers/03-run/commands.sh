@@ -1,0 +1,2 @@
+# daemon flags: 
+docker run -d --name web1 --network net1 -p 8081:80 nfplay/busybox:latest sleep 1d

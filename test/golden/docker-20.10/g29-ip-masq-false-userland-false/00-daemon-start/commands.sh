@@ -1,0 +1,1 @@
+# daemon flags: --ip-masq=false --userland-proxy=false

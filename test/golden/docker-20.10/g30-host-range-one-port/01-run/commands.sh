@@ -1,0 +1,3 @@
+# daemon flags: 
+docker run -d --name aa -p 9000-9010:80 nfplay/busybox:latest sleep 1d
+docker run -d --name bb -p 9000-9010:80 nfplay/busybox:latest sleep 1d

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker run -d --name ee -P --expose 7000-7002 nfplay/busybox:latest sleep 1d

@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network create netpub
+docker network connect netpub web

@@ -1,0 +1,1 @@
+# daemon flags: --ip-forward=false --userland-proxy=false

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker run -d --name web -p 9000-9001:80 -p 9000-9001:81 nfplay/busybox:latest sleep 1d

@@ -1,0 +1,1 @@
+# daemon flags: --ip=127.0.0.1 --userland-proxy=false

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker run -d --name web -p 127.0.0.1:7000-7001:7000-7001/udp nfplay/busybox:latest sleep 1d

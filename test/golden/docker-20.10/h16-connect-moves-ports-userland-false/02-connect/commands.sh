@@ -1,0 +1,3 @@
+# daemon flags: --userland-proxy=false
+docker network create alpha
+docker network connect alpha web

@@ -1,0 +1,1 @@
+# daemon flags: --fixed-cidr=172.17.128.0/17

@@ -1,0 +1,4 @@
+# daemon flags: --fixed-cidr=172.17.128.0/17
+docker run -d --name web -p 8080:80 nfplay/busybox:latest sleep 1d
+docker network create net1
+docker run -d --name web1 --network net1 nfplay/busybox:latest sleep 1d

@@ -1,0 +1,4 @@
+# the same host port for tcp and udp of one container port
+dockerd
+# step 01-run
+docker run -d --name dns -p 8053:53/udp -p 8053:53/tcp nfplay/busybox:latest sleep 1d

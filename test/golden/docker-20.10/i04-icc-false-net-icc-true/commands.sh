@@ -1,0 +1,5 @@
+# daemon --icc=false; a network with enable_icc=true given explicitly
+dockerd --icc=false
+# step 01-run
+docker network create -o com.docker.network.bridge.enable_icc=true iccnet
+docker run -d --name c1 --network iccnet nfplay/busybox:latest sleep 1d

@@ -1,0 +1,1 @@
+# daemon flags: --bip=172.18.0.1/16

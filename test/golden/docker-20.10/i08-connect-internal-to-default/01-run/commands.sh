@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network create --internal aint
+docker run -d --name web --network aint -p 8080:80 nfplay/busybox:latest sleep 1d
