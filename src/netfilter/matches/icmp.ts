@@ -8,6 +8,16 @@ interface IcmpOpts {
   neg: boolean;
 }
 
+/** "TYPE[/CODE]" or a name -> type and code range (a bare type matches every code). */
+function parseType(text: string, names: Record<string, [number, number, number]>, error: string) {
+  const named = names[text];
+  if (named) return { type: named[0], codeLo: named[1], codeHi: named[2] };
+  const m = /^(\d{1,3})(?:\/(\d{1,3}))?$/.exec(text);
+  if (!m || Number(m[1]) > 255 || (m[2] !== undefined && Number(m[2]) > 255)) throw new Error(`${error} \`${text}'`);
+  const code = m[2] === undefined ? null : Number(m[2]);
+  return { type: Number(m[1]), codeLo: code ?? 0, codeHi: code ?? 0xff };
+}
+
 // The names iptables accepts most often; each maps to [type, codeLo, codeHi].
 const NAMES: Record<string, [number, number, number]> = {
   any: [0xff, 0, 0xff],
@@ -35,16 +45,7 @@ export const icmp: MatchModule<IcmpOpts> = {
   options: ["icmp-type"],
   create: () => ({ type: 0xff, codeLo: 0, codeHi: 0xff, neg: false }),
   parse(opts, option, neg, args) {
-    const text = args.value(option);
-    const named = NAMES[text];
-    const m = /^(\d{1,3})(?:\/(\d{1,3}))?$/.exec(text);
-    if (named) [opts.type, opts.codeLo, opts.codeHi] = named;
-    else if (m) {
-      opts.type = Number(m[1]);
-      opts.codeLo = m[2] === undefined ? 0 : Number(m[2]);
-      opts.codeHi = m[2] === undefined ? 0xff : Number(m[2]);
-    } else throw new Error(`Invalid ICMP type \`${text}'`);
-    opts.neg = neg;
+    Object.assign(opts, parseType(args.value(option), NAMES, "Invalid ICMP type"), { neg });
   },
   save(o) {
     const neg = o.neg ? "! " : "";
@@ -96,16 +97,7 @@ export const icmp6: MatchModule<IcmpOpts> = {
   options: ["icmpv6-type"],
   create: () => ({ type: 0, codeLo: 0, codeHi: 0xff, neg: false }),
   parse(opts, option, neg, args) {
-    const text = args.value(option);
-    const named = NAMES6[text];
-    const m = /^(\d{1,3})(?:\/(\d{1,3}))?$/.exec(text);
-    if (named) [opts.type, opts.codeLo, opts.codeHi] = named;
-    else if (m && Number(m[1]) <= 255 && (m[2] === undefined || Number(m[2]) <= 255)) {
-      opts.type = Number(m[1]);
-      opts.codeLo = m[2] === undefined ? 0 : Number(m[2]);
-      opts.codeHi = m[2] === undefined ? 0xff : Number(m[2]);
-    } else throw new Error(`Unknown ICMPv6 type \`${text}'`);
-    opts.neg = neg;
+    Object.assign(opts, parseType(args.value(option), NAMES6, "Unknown ICMPv6 type"), { neg });
   },
   save(o) {
     const code = o.codeLo !== 0 || o.codeHi !== 0xff ? `/${o.codeLo}` : "";
