@@ -118,7 +118,7 @@ export class Ruleset {
     return c?.instantiated ? c : undefined;
   }
 
-  private ctCache: { key: string; needs: boolean } | null = null;
+  private ctCache: { key: number; needs: boolean } | null = null;
 
   /**
    * Whether conntrack runs in this namespace at all: the kernel enables it only when a rule
@@ -126,8 +126,9 @@ export class Ruleset {
    * packets carry no connection and the nat chains are never consulted.
    */
   needsConntrack(): boolean {
-    let key = "";
-    for (const t of this.tables.values()) for (const c of t.chains.values()) key += `${c.name}:${c.version},`;
+    // Chain versions only grow, so their sum (with the chain count) changes whenever a rule does.
+    let key = 0;
+    for (const t of this.tables.values()) for (const c of t.chains.values()) key += c.version + 1;
     if (this.ctCache?.key === key) return this.ctCache.needs;
     let needs = false;
     for (const t of this.tables.values())

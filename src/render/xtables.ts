@@ -5,8 +5,18 @@ import type { SimulationResult, Trace } from "../result.js";
 
 type Step = Trace["steps"][number];
 
-// The kernel prints NAT targets as ACCEPT and REJECT as DROP; the rule text shows the target.
-const KERNEL_VERDICT: Record<string, string> = { DNAT: "ACCEPT", SNAT: "ACCEPT", MASQUERADE: "ACCEPT", REDIRECT: "ACCEPT", NETMAP: "ACCEPT", REJECT: "DROP" };
+// The kernel prints NAT targets as ACCEPT, REJECT as DROP and non-terminal targets as CONTINUE;
+// the rule text still shows the target. Shared with the kernel conformance tests (compare.ts).
+const KERNEL_VERDICT: Record<string, string> = {
+  DNAT: "ACCEPT", SNAT: "ACCEPT", MASQUERADE: "ACCEPT", REDIRECT: "ACCEPT", NETMAP: "ACCEPT",
+  REJECT: "DROP", LOG: "CONTINUE", NFLOG: "CONTINUE", TRACE: "CONTINUE", MARK: "CONTINUE",
+  CONNMARK: "CONTINUE", CHECKSUM: "CONTINUE", NOTRACK: "CONTINUE", CT: "CONTINUE",
+};
+
+/** A step's verdict as xtables-monitor --trace prints it. */
+export function kernelVerdict(verdict: string): string {
+  return KERNEL_VERDICT[verdict] ?? verdict;
+}
 
 function traceId(name: string, n: number): string {
   let h = 0x811c9dc5;
@@ -27,7 +37,7 @@ function packetLine(id: string, s: Step): string {
 
 function traceLine(id: string, s: Step): string {
   if (s.ruleNumber === null) return ` TRACE: 2 ${id} ${s.table}:${s.chain}:policy:${s.verdict.replace(/^policy /, "")}`;
-  const verdict = KERNEL_VERDICT[s.verdict] ?? (s.verdict === "RETURN" ? "RETURN" : s.verdict);
+  const verdict = kernelVerdict(s.verdict);
   return ` TRACE: 2 ${id} ${s.table}:${s.chain}:rule:${s.ruleNumber}:${verdict}  -4 -t ${s.table} ${s.rule}`;
 }
 

@@ -3,22 +3,17 @@
 import type { Trace } from "../../src/result.js";
 import type { KernelPacket } from "./harness.js";
 import { ruleSequence } from "./harness.js";
+import { kernelVerdict } from "../../src/render/xtables.js";
 
 type Step = Trace["steps"][number];
 
-// The kernel prints NAT targets as ACCEPT, REJECT as DROP and non-terminal targets as CONTINUE.
-const KERNEL_VERDICT: Record<string, string> = {
-  DNAT: "ACCEPT", SNAT: "ACCEPT", MASQUERADE: "ACCEPT", REDIRECT: "ACCEPT", NETMAP: "ACCEPT",
-  REJECT: "DROP", LOG: "CONTINUE", NFLOG: "CONTINUE", TRACE: "CONTINUE", MARK: "CONTINUE",
-  CONNMARK: "CONTINUE", CHECKSUM: "CONTINUE", NOTRACK: "CONTINUE", CT: "CONTINUE",
-};
 
 export function ourLines(steps: Step[], ns = "host"): string[] {
   return steps
     .filter((s) => s.namespace === ns)
     .map((s) => {
       if (s.ruleNumber === null) return `${s.table}:${s.chain}:policy:${s.verdict.replace(/^policy /, "")}`;
-      return `${s.table}:${s.chain}:rule:${KERNEL_VERDICT[s.verdict] ?? s.verdict} ${s.rule}`;
+      return `${s.table}:${s.chain}:rule:${kernelVerdict(s.verdict)} ${s.rule}`;
     });
 }
 
