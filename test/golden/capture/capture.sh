@@ -60,7 +60,8 @@ image_tar() {  # busybox-static rootfs, imported as $IMG (CMD /bin/sh)
 # ---------------------------------------------------------------- one scenario
 run_one() {  # run_one SCENARIO_DIR INDEX
   local SD; SD=$(realpath "$1"); local K=$2
-  local D=nfc$K-d X=nfc$K-x W=$WB/$K
+  local P=${NFPLAY_CAPTURE_NS:-nfc}
+  local D=$P$K-d X=$P$K-x W=$WB/$K
   local NSD="ip netns exec $D"
   local IN=$SD/commands.sh
   [ -f "$IN" ] || { log "$SD: no commands.sh"; return 1; }
