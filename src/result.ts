@@ -1,6 +1,7 @@
 // The result of a simulation: the public contract's Result (shared/api-contract.md), extended
 // with `hops` (routing/bridge/veth events between rule steps) and the iptables command log.
 import type { Trace } from "./net/flows.js";
+import type { Warning } from "./explain/types.js";
 
 export interface NetworkResult {
   name: string;
@@ -9,6 +10,17 @@ export interface NetworkResult {
   subnet: string;
   gateway: string;
   internal: boolean;
+  /** An overlay network (swarm): its swarm network ID and VXLAN ID. */
+  id?: string;
+  vni?: number;
+  /** macvlan/ipvlan: the host device the containers' interfaces hang off, and the driver's mode
+   *  (macvlan_mode; ipvlan_mode/ipvlan_flag); remote: the plugin's name. */
+  parent?: string;
+  mode?: string;
+  plugin?: string;
+  /** An IPv6 network (--ipv6): its IPv6 subnet and gateway. */
+  subnet6?: string;
+  gateway6?: string;
 }
 
 export interface InterfaceResult {
@@ -17,6 +29,8 @@ export interface InterfaceResult {
   ip: string;
   mac: string;
   hostVeth: string;
+  /** The IPv6 address, on an IPv6 network. */
+  ip6?: string;
 }
 
 export interface PortResult {
@@ -31,11 +45,15 @@ export interface ContainerResult {
   networkMode: string;
   interfaces: InterfaceResult[];
   ports: PortResult[];
+  /** A swarm task: the node it runs on. */
+  node?: string;
 }
 
 export interface NamespaceRules {
   "iptables-save": string;
   "ip6tables-save"?: string;
+  /** `nft list ruleset` of the namespace (the nftables backend, or pasted nft rules). */
+  nft?: string;
   /** The iptables commands dockerd ran to get there, in order (failed checks marked). */
   commands?: string[];
 }
@@ -47,6 +65,15 @@ export interface SimulationResult {
   containers: ContainerResult[];
   rules: Record<string, NamespaceRules>;
   traces: Trace[];
+  /** With a `swarm` scenario: its nodes (and their namespaces) and services (VIPs, firewall marks, task placement). */
+  swarm?: SwarmResult;
+  /** Known pitfalls this host runs into (src/explain), each proven by the rules and hidden probe flows; absent when none. */
+  warnings?: Warning[];
 }
 
-export type { Trace };
+export interface SwarmResult {
+  nodes: { name: string; role: string; address: string; namespaces: string[]; ingressSbox: { ingress: string; gwbridge: string } }[];
+  services: { name: string; vips: Record<string, string>; fwmark: number | null; ports: string[]; tasks: { name: string; node: string }[] }[];
+}
+
+export type { Trace, Warning };

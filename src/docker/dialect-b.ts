@@ -1,51 +1,31 @@
-// Docker 27.x ("family B"): family A's IPv4 layout, plus ip6tables on by default, gateway
-// modes (routed) and the bridge driver's own port-mapping code (libnetwork
-// drivers/bridge/setup_ip_tables_linux.go, port_mapping_linux.go, setup_ip_forwarding.go,
-// firewall_linux.go @v27.5.1). See shared/reference/docker-firewall-rules.md section 4.
+// Docker 27.x ("family B"): family A's layout, plus ip6tables on by default, gateway modes
+// (routed) and the bridge driver's own port-mapping code (libnetwork drivers/bridge/
+// setup_ip_tables_linux.go, port_mapping_linux.go, setup_ip_forwarding.go, firewall_linux.go
+// @v27.5.1). See shared/reference/docker-firewall-rules.md section 4.
 //
-// IPv6 networks are not simulated: ip6tables gets what dockerd writes there for IPv4-only
-// networks (its chains, the isolation rules of every bridge, FORWARD DROP, DOCKER-USER).
+// ip6tables: an IPv6 network gets family A's rules there (gateway_mode_ipv6, host_ipv6); every
+// bridge gets the ip6tables isolation rules, FORWARD DROP and DOCKER-USER (family A).
 import { DialectA } from "./dialect-a.js";
-import { isolationRules, program, spec, userChain } from "./dialect.js";
+import { spec, type AddrFamily } from "./dialect.js";
 import type { Ipt } from "./ipt.js";
-import type { DaemonConfig, DockerNetwork, Endpoint } from "./model.js";
+import type { DaemonConfig, Endpoint } from "./model.js";
 import type { PortBinding } from "./ports.js";
+import type { DockerVersion } from "./version.js";
 
 export class DialectB extends DialectA {
   protected override deletesHairpinRule = true;
 
-  constructor(ipt: Ipt, private ip6: Ipt | null, daemon: DaemonConfig) {
-    super(ipt, daemon);
-  }
-
-  protected override daemonStart(ipForwardWasOn: boolean): void {
-    this.setupIPChains(this.ipt);
-    if (this.ip6) this.setupIPChains(this.ip6);
-    if (!this.daemon.ipForward) return;
-    if (!ipForwardWasOn) this.ipt.run("-t", "filter", "-P", "FORWARD", "DROP");
-    // Up to 27, ip6tables' FORWARD policy is set to DROP whatever the sysctl was.
-    this.ip6?.run("-t", "filter", "-P", "FORWARD", "DROP");
-  }
-
-  protected override arrangeUserFilterRule(): void {
-    userChain(this.ipt, true);
-    if (this.ip6) userChain(this.ip6, true);
-  }
-
-  /** isolateNetwork: ip6tables first, for every bridge whether or not it has IPv6. */
-  protected override isolateNetwork(net: DockerNetwork): void {
-    if (this.ip6) program(this.ip6, "filter", isolationRules(net, "-I"));
-    super.isolateNetwork(net);
+  constructor(ipt: Ipt, ip6: Ipt | null, daemon: DaemonConfig, version: DockerVersion) {
+    super(ipt, daemon, ip6, version);
   }
 
   /** setPerPortNAT then setPerPortForwarding; routed bindings have no host port, so no NAT. */
-  protected override publishOne(ep: Endpoint, b: PortBinding): void {
-    const ipt = this.ipt;
+  protected override publishOne(ipt: Ipt, af: AddrFamily, ep: Endpoint, b: PortBinding): void {
     if (b.hostPort !== 0) {
-      ipt.ensure("nat", "-A", "DOCKER", ...spec.dnat(ep, b, this.daemon.userlandProxy));
-      ipt.ensure("nat", "-A", "POSTROUTING", ...spec.portMasquerade(ep, b));
+      ipt.ensure("nat", "-A", "DOCKER", ...spec.dnat(ep, b, this.daemon.userlandProxy, af));
+      ipt.ensure("nat", "-A", "POSTROUTING", ...spec.portMasquerade(ep, b, af));
     }
-    ipt.ensure("filter", "-A", "DOCKER", ...spec.portAccept(ep, b));
+    ipt.ensure("filter", "-A", "DOCKER", ...spec.portAccept(ep, b, af));
     if (b.proto === "sctp") ipt.ensure("mangle", "-A", "POSTROUTING", ...spec.sctpChecksum(b));
   }
 }

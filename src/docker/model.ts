@@ -1,6 +1,7 @@
 // What dockerd does for a scenario: IPAM, names, MACs, veths, port allocation, and the
 // iptables commands of the version's dialect applied to the host's ruleset, in dockerd's order.
 import { formatIPv4, inCidr, parseCidr, parseIPv4, broadcastOf, formatCidr, type Cidr, type IPv4 } from "../net/address.js";
+import { formatCidr6, formatIPv6, inCidr6, isIPv6, parseCidr6, parseIPv6, type Cidr6, type IPv6 } from "../net/address.js";
 import { impossible } from "../errors.js";
 import { Ruleset } from "../netfilter/ruleset.js";
 import type { ContainerSpec, NetworkSpec, Scenario } from "../scenario/schema.js";
@@ -10,6 +11,10 @@ import { DialectA } from "./dialect-a.js";
 import { DialectB } from "./dialect-b.js";
 import { DialectD } from "./dialect-d.js";
 import { DialectE } from "./dialect-e.js";
+import { Nftabler } from "./nftabler.js";
+import { NftRuleset } from "../nftables/ruleset.js";
+import type { Resolver } from "./dns.js";
+import { applyDriver, checkDriver, driverEndpoint, DRIVERS, markDriver, type DriverConfig } from "./drivers/index.js";
 import { bridgeMac, hexId, macFromIPv4, randomMac } from "./ids.js";
 import { Ipt } from "./ipt.js";
 import { allocate, expandRequest, parsePortSpec, PortAllocator, sortBindings, type PendingBinding, type PortBinding } from "./ports.js";
@@ -36,6 +41,12 @@ export interface DaemonConfig {
   userlandProxy: boolean;
   ip: string;
   pools: { base: string; size: number }[];
+  /** "firewall-backend" (29+): "nftables" writes the docker-bridges tables instead of iptables. */
+  firewallBackend: "iptables" | "nftables";
+  /** --ipv6 with --fixed-cidr-v6: docker0's IPv6 subnet (null: docker0 is IPv4-only). */
+  fixedCidrV6: Cidr6 | null;
+  /** net.ipv6.conf.all.forwarding was 1 before dockerd started. */
+  ip6ForwardWasOn: boolean;
 }
 
 export interface HostInterface {
@@ -47,7 +58,9 @@ export interface HostInterface {
 export interface DockerNetwork {
   name: string;
   id: string;
-  driver: "bridge" | "host" | "null";
+  driver: "bridge" | "host" | "null" | "macvlan" | "ipvlan" | "remote";
+  /** macvlan, ipvlan, remote: the driver's settings (src/docker/drivers). */
+  driverConfig?: DriverConfig;
   bridge: string;
   subnet: Cidr;
   gateway: IPv4;
@@ -63,6 +76,14 @@ export interface DockerNetwork {
   /** com.docker.network.bridge.trusted_host_interfaces (28.2+). */
   trustedInterfaces: string[];
   used: Set<IPv4>;
+  /** IPv6 (--ipv6 --subnet fd..::/64, or docker0 with --ipv6 --fixed-cidr-v6); null: IPv4 only. */
+  subnet6: Cidr6 | null;
+  gateway6: IPv6 | null;
+  used6: Set<IPv6>;
+  /** com.docker.network.bridge.gateway_mode_ipv6 (27+). */
+  gatewayMode6: "nat" | "nat-unprotected" | "routed";
+  /** com.docker.network.host_ipv6: SNAT to this address instead of MASQUERADE (27+). */
+  hostIpv6: string | null;
 }
 
 export interface Endpoint {
@@ -72,6 +93,8 @@ export interface Endpoint {
   mac: string;
   hostVeth: string;
   hostVethMac: string;
+  /** The endpoint's IPv6 address when its network has IPv6. */
+  ip6: IPv6 | null;
 }
 
 export interface DockerContainer {
@@ -93,12 +116,20 @@ export interface DockerHost {
   ruleset: Ruleset;
   /** ip6tables state (27+, ip6tables on): what dockerd writes there for IPv4-only networks. */
   ruleset6: Ruleset | null;
+  /** The nftables ruleset, with "firewall-backend": "nftables" (null otherwise). */
+  nft: NftRuleset | null;
+  /** Docker turned IPv6 forwarding on (an IPv6 network with --ip-forward). */
+  ip6Forward: boolean;
   commands: string[];
   bridgeMacs: Map<string, string>;
   /** Host ports taken so far, by "proto/port" (conflict checks stay O(1) per binding). */
   bound: Map<string, { owner: DockerContainer; hostIp: string }[]>;
   /** 20.10 portallocator: the last port handed out per (host IP, proto, requested range). */
   rangeLast: Map<string, number>;
+  /** What later lifecycle operations (src/docker/lifecycle.ts) allocate and program with. */
+  runtime?: { ipam: Ipam; alloc: PortAllocator; dialect: Dialect | null };
+  /** Embedded DNS: the resolver (and its rules in the container netns) per running container (engine.ts fills it). */
+  resolvers: Map<string, Resolver>;
 }
 
 const DEFAULT_POOLS = [
@@ -112,17 +143,22 @@ export const DEFAULT_HOST_INTERFACE: HostInterface = { name: "eth0", address: "2
 function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
   const d = s.daemon ?? {};
   const classic = version.dialect === "A";
-  if (d["firewall-backend"] === "nftables")
-    throw impossible("/daemon/firewall-backend", version.dialect === "E" ? "the nftables backend is not simulated yet" : "the nftables backend exists only in Docker 29");
-  if (d.ip6tables && classic) throw impossible("/daemon/ip6tables", "ip6tables needs --experimental in Docker 20.10-26 and IPv6 is not simulated yet");
+  if (d["firewall-backend"] === "nftables" && version.dialect !== "E")
+    throw impossible("/daemon/firewall-backend", "the nftables backend exists only in Docker 29");
+  // --ip6tables needs --experimental in 20.10-26: ip6tables: true stands for both there.
+  if (d.ipv6 && !d["fixed-cidr-v6"])
+    throw impossible("/daemon/fixed-cidr-v6", "ipv6 on the default bridge needs fixed-cidr-v6 (nfplay does not draw Docker's ULA prefix)");
   if (d.ip && d.ip.includes(":")) throw impossible("/daemon/ip", "an IPv6 default binding address is not supported yet");
   if (d["ip-forward-no-drop"] !== undefined && !atLeast(version, "28.0.0")) throw impossible("/daemon/ip-forward-no-drop", "--ip-forward-no-drop exists from Docker 28.0");
   if (d["allow-direct-routing"] !== undefined && !atLeast(version, "28.2.0")) throw impossible("/daemon/allow-direct-routing", "--allow-direct-routing exists from Docker 28.2");
   if (d.bridge !== undefined && d.bridge !== "none") throw impossible("/daemon/bridge", "only \"none\" (no default bridge) is simulated; an existing bridge device is not");
   return {
     ip6tables: d.ip6tables ?? !classic,
+    fixedCidrV6: d.ipv6 && d["fixed-cidr-v6"] ? parseCidr6(d["fixed-cidr-v6"]) : null,
+    ip6ForwardWasOn: Number(s.host?.sysctl?.["net.ipv6.conf.all.forwarding"] ?? 0) === 1,
     ipForwardNoDrop: d["ip-forward-no-drop"] ?? false,
     allowDirectRouting: d["allow-direct-routing"] ?? false,
+    firewallBackend: d["firewall-backend"] ?? "iptables",
     noDefaultBridge: d.bridge === "none",
     bip: d.bip ?? "172.17.0.1/16",
     bipGiven: d.bip !== undefined,
@@ -153,7 +189,7 @@ function overlaps(a: Cidr, b: Cidr): boolean {
   return inCidr(a.addr, b) || inCidr(b.addr, a);
 }
 
-class Ipam {
+export class Ipam {
   private taken: Cidr[] = [];
   private index = 0; // family A's rotating allocator: a freed subnet is not reused until wrap
   /** linear: 27+'s allocator, always the lowest free pool (moby#47768). */
@@ -163,6 +199,11 @@ class Ipam {
     const clash = this.taken.find((t) => overlaps(t, subnet));
     if (clash) throw impossible(pointer, `subnet ${formatCidr(subnet)} of network "${name}" overlaps ${formatCidr(clash)}, already in use`);
     this.taken.push(subnet);
+  }
+
+  /** `docker network rm`: the subnet is free again (family A's rotation goes on from where it was). */
+  release(subnet: Cidr): void {
+    this.taken = this.taken.filter((t) => t.addr !== subnet.addr || t.prefix !== subnet.prefix);
   }
 
   next(pointer: string, name: string): Cidr {
@@ -193,8 +234,8 @@ function firstFree(net: DockerNetwork, pointer: string): IPv4 {
 
 function makeDialect(version: DockerVersion, ipt: Ipt, ip6: Ipt | null, daemon: DaemonConfig): Dialect {
   switch (version.dialect) {
-    case "A": return new DialectA(ipt, daemon);
-    case "B": return new DialectB(ipt, ip6, daemon);
+    case "A": return new DialectA(ipt, daemon, ip6, version);
+    case "B": return new DialectB(ipt, ip6, daemon, version);
     case "D": return new DialectD(version, ipt, ip6, daemon);
     case "E": return new DialectE(version, ipt, ip6, daemon);
   }
@@ -207,18 +248,22 @@ export function buildDocker(s: Scenario): DockerHost {
   const ipForwardBefore = Number(s.host?.sysctl?.["net.ipv4.ip_forward"] ?? 0) === 1;
   const ruleset = new Ruleset();
   const ipt = new Ipt(ruleset);
-  const ruleset6 = daemon.iptables && daemon.ip6tables ? new Ruleset() : null;
+  const ruleset6 = daemon.iptables && daemon.ip6tables ? new Ruleset("ipv6") : null;
   const ip6 = ruleset6 ? new Ipt(ruleset6, ipt.log, "ip6tables") : null;
-  const dialect = daemon.iptables ? makeDialect(version, ipt, ip6, daemon) : null;
+  const nft = daemon.iptables && daemon.firewallBackend === "nftables" ? new NftRuleset() : null;
+  const dialect = !daemon.iptables ? null : nft ? new Nftabler(nft, ipt.log, daemon) : makeDialect(version, ipt, ip6, daemon);
   const host: DockerHost = {
-    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, ruleset6, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(), rangeLast: new Map(),
+    version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, ruleset6, nft, ip6Forward: false, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(), rangeLast: new Map(),
+    resolvers: new Map(),
   };
   dialect?.start(ipForwardBefore);
   const ipam = new Ipam(daemon.pools, interfaces.map((i) => parseCidr(i.address)), version.dialect !== "A");
   if (!daemon.noDefaultBridge) addNetwork(host, defaultBridge(daemon, ipam), dialect);
   (s.networks ?? []).forEach((spec, i) => addNetwork(host, userNetwork(spec, i, ipam, version), dialect));
   const alloc = new PortAllocator(version.ephemeralStart);
-  (s.containers ?? []).forEach((c, i) => startContainer(host, c, i, alloc, dialect));
+  host.runtime = { ipam, alloc, dialect };
+  // A container in state created/stopped has no endpoint and no ports (a later `docker start` gives them).
+  (s.containers ?? []).forEach((c, i) => (c.state ?? "running") === "running" && startContainer(host, c, i, alloc, dialect));
   return host;
 }
 
@@ -231,6 +276,7 @@ function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
     name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway: parseIPv4(daemon.bip.split("/")[0]!),
     ipRange: fixed, internal: false, icc: daemon.icc, masquerade: daemon.ipMasq, hostBindingIpv4: null,
     gatewayMode: "nat", hostIpv4: null, trustedInterfaces: [], used: new Set(),
+    ...ipv6Of(daemon.fixedCidrV6, null, "/daemon/fixed-cidr-v6"), gatewayMode6: "nat", hostIpv6: null,
   };
   // Without --bip dockerd has no preferred gateway: IPAM gives docker0 the first free address of
   // the pool, i.e. of --fixed-cidr when there is one (172.17.128.0 for 172.17.128.0/17; capture h17).
@@ -240,7 +286,11 @@ function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
 }
 
 const GATEWAY_MODE = "com.docker.network.bridge.gateway_mode_ipv4";
+const GATEWAY_MODE6 = "com.docker.network.bridge.gateway_mode_ipv6";
 const HOST_IPV4 = "com.docker.network.host_ipv4";
+const HOST_IPV6 = "com.docker.network.host_ipv6";
+/** The libnetwork label behind --ipv6 (docker network create -o com.docker.network.enable_ipv6=true). */
+const ENABLE_IPV6 = "com.docker.network.enable_ipv6";
 const TRUSTED = "com.docker.network.bridge.trusted_host_interfaces";
 
 // Each bridge option, with the first release nfplay simulates it for.
@@ -252,6 +302,9 @@ const KNOWN_OPTIONS: Record<string, string> = {
   "com.docker.network.driver.mtu": "20.10",
   [GATEWAY_MODE]: "27.0.0",
   [HOST_IPV4]: "27.0.0",
+  [GATEWAY_MODE6]: "27.0.0",
+  [HOST_IPV6]: "27.0.0",
+  [ENABLE_IPV6]: "20.10",
   [TRUSTED]: "28.2.0",
 };
 
@@ -259,7 +312,8 @@ function optionPointer(at: string, key: string): string {
   return `${at}/options/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
 }
 
-function gatewayMode(opts: Record<string, string>, internal: boolean, at: string, version: DockerVersion): DockerNetwork["gatewayMode"] {
+function gatewayMode(opts: Record<string, string>, internal: boolean, at: string, version: DockerVersion, key = GATEWAY_MODE): DockerNetwork["gatewayMode"] {
+  const GATEWAY_MODE = key;
   const mode = opts[GATEWAY_MODE] ?? "nat";
   const modes = atLeast(version, "28.0.0") ? ["nat", "nat-unprotected", "routed", "isolated"] : ["nat", "routed"];
   if (!modes.includes(mode)) throw impossible(optionPointer(at, GATEWAY_MODE), `gateway mode "${mode}" is not one of ${modes.join(", ")} in Docker ${version.version}`);
@@ -268,27 +322,32 @@ function gatewayMode(opts: Record<string, string>, internal: boolean, at: string
   return mode as DockerNetwork["gatewayMode"];
 }
 
-function userNetwork(spec: NetworkSpec, i: number, ipam: Ipam, version: DockerVersion): DockerNetwork {
-  const at = `/networks/${i}`;
-  if (spec.driver !== "bridge")
+export function userNetwork(spec: NetworkSpec, i: number | string, ipam: Ipam, version: DockerVersion, seed: number | string = i): DockerNetwork {
+  const at = typeof i === "string" ? i : `/networks/${i}`;
+  if (spec.driver === "overlay") throw impossible(`${at}/driver`, "overlay networks need a swarm: add a \"swarm\" section with its nodes (src/docker/swarm/)");
+  if (spec.driver !== "bridge" && !DRIVERS.has(spec.driver))
     throw impossible(`${at}/driver`, `the ${spec.driver} driver is not simulated yet (bridge networks and the host/none network modes are)`);
+  checkDriver(spec, at);
   if (["bridge", "host", "none"].includes(spec.name)) throw impossible(`${at}/name`, `network name "${spec.name}" is reserved by Docker`);
   const opts = spec.options ?? {};
-  for (const key of Object.keys(opts)) {
+  for (const key of Object.keys(spec.driver === "bridge" ? opts : {})) { // other drivers check their own
     const since = KNOWN_OPTIONS[key];
     if (!since) throw impossible(optionPointer(at, key), `unknown or unsupported bridge option "${key}"`);
     if (!atLeast(version, since)) throw impossible(optionPointer(at, key), `bridge option "${key}" is simulated from Docker ${since} on`);
   }
   const hostIpv4 = opts[HOST_IPV4] ?? null;
   if (hostIpv4 !== null && !/^\d{1,3}(\.\d{1,3}){3}$/.test(hostIpv4)) throw impossible(optionPointer(at, HOST_IPV4), `"${hostIpv4}" is not an IPv4 address`);
+  const hostIpv6 = opts[HOST_IPV6] ?? null;
+  if (hostIpv6 !== null && !isIPv6(hostIpv6)) throw impossible(optionPointer(at, HOST_IPV6), `"${hostIpv6}" is not an IPv6 address`);
+  const v6 = userIPv6(spec, opts, at);
   const subnet = spec.subnet ? parseCidr(spec.subnet) : ipam.next(`${at}`, spec.name);
   if (spec.subnet) ipam.claim(subnet, `${at}/subnet`, spec.name);
   const ipRange = spec["ip-range"] ? parseCidr(spec["ip-range"]) : null;
   if (ipRange && !inCidr(ipRange.addr, subnet)) throw impossible(`${at}/ip-range`, `ip-range ${spec["ip-range"]} is not inside subnet ${formatCidr(subnet)}`);
-  const id = hexId(`network:${i}:${spec.name}`, 64);
+  const id = hexId(`network:${seed}:${spec.name}`, 64);
   const gateway = spec.gateway ? parseIPv4(spec.gateway) : ipRange ? ipRange.addr : subnet.addr + 1;
   if (!inCidr(gateway, subnet)) throw impossible(`${at}/gateway`, `gateway ${formatIPv4(gateway)} is not inside subnet ${formatCidr(subnet)}`);
-  return {
+  return markDriver(spec, at, {
     name: spec.name, id, driver: "bridge", bridge: opts["com.docker.network.bridge.name"] ?? `br-${id.slice(0, 12)}`,
     subnet, gateway, ipRange, internal: spec.internal ?? false,
     icc: opts["com.docker.network.bridge.enable_icc"] !== "false",
@@ -297,12 +356,36 @@ function userNetwork(spec: NetworkSpec, i: number, ipam: Ipam, version: DockerVe
     gatewayMode: gatewayMode(opts, spec.internal ?? false, at, version), hostIpv4,
     trustedInterfaces: opts[TRUSTED] ? opts[TRUSTED].split(":").filter(Boolean) : [],
     used: new Set([gateway]),
-  };
+    ...v6, gatewayMode6: gatewayMode(opts, spec.internal ?? false, at, version, GATEWAY_MODE6), hostIpv6,
+  });
 }
 
-function addNetwork(host: DockerHost, net: DockerNetwork, dialect: Dialect | null): void {
+/** A user network's IPv6: --ipv6 (or its label) with an IPv6 --subnet; subnet6 alone implies --ipv6. */
+function userIPv6(spec: NetworkSpec, opts: Record<string, string>, at: string): Pick<DockerNetwork, "subnet6" | "gateway6" | "used6"> {
+  const label = opts[ENABLE_IPV6];
+  const enabled = spec.ipv6 ?? (label !== undefined ? label === "true" : spec.subnet6 !== undefined);
+  if (!enabled && spec.subnet6) throw impossible(`${at}/subnet6`, "an IPv6 subnet needs an IPv6 network (ipv6: true, docker network create --ipv6)");
+  if (!enabled) return ipv6Of(null, null, at);
+  if (!spec.subnet6)
+    throw impossible(`${at}/subnet6`, "an IPv6 network needs subnet6 here (Docker 20.10-26 requires --subnet; 27+ would draw a /64 from a ULA prefix derived from the engine's host ID, which nfplay cannot know)");
+  return ipv6Of(parseCidr6(spec.subnet6), spec.gateway6 ?? null, `${at}/gateway6`);
+}
+
+/** The IPv6 half of a network: its subnet, gateway (the subnet's ::1 unless given) and used addresses. */
+function ipv6Of(subnet6: Cidr6 | null, gatewayText: string | null, pointer: string): Pick<DockerNetwork, "subnet6" | "gateway6" | "used6"> {
+  if (!subnet6) return { subnet6: null, gateway6: null, used6: new Set() };
+  const gateway6 = gatewayText ? parseIPv6(gatewayText) : subnet6.addr + 1n;
+  if (!inCidr6(gateway6, subnet6)) throw impossible(pointer, `gateway ${formatIPv6(gateway6)} is not inside subnet ${formatCidr6(subnet6)}`);
+  return { subnet6, gateway6, used6: new Set([gateway6]) };
+}
+
+export function addNetwork(host: DockerHost, net: DockerNetwork, dialect: Dialect | null): void {
   if (host.networks.some((n) => n.name === net.name)) throw impossible("/networks", `network "${net.name}" is defined twice`);
+  applyDriver(net, host);
   host.networks.push(net);
+  // setupIPv6Forwarding: an IPv6 network turns net.ipv6.conf.all.forwarding on (with --ip-forward).
+  if (net.subnet6 && host.daemon.ipForward) host.ip6Forward = true;
+  if (net.driver !== "bridge") return; // macvlan, ipvlan, remote: dockerd writes no rule (drivers/)
   host.bridgeMacs.set(net.bridge, bridgeMac(net.bridge, randomMacs(host.version)));
   dialect?.bridgeNetwork(net);
 }
@@ -312,8 +395,8 @@ function networkNames(c: ContainerSpec): string[] {
   return Array.isArray(n) ? n : [n];
 }
 
-function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: PortAllocator, dialect: Dialect | null): void {
-  const at = `/containers/${i}`;
+export function startContainer(host: DockerHost, c: ContainerSpec, i: number | string, alloc: PortAllocator, dialect: Dialect | null): void {
+  const at = typeof i === "string" ? i : `/containers/${i}`;
   if (host.containers.some((x) => x.name === c.name)) throw impossible(`${at}/name`, `container name "${c.name}" is already in use`);
   const names = networkNames(c);
   const special = names.find((n) => n === "host" || n === "none" || n.startsWith("container:"));
@@ -325,13 +408,22 @@ function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: Po
   names.forEach((name, k) => {
     const net = host.networks.find((n) => n.name === name);
     if (!net) throw impossible(`${at}/network${Array.isArray(c.network) ? `/${k}` : ""}`, `network "${name}" not found`);
-    ctr.endpoints.push(endpoint(net, c, k, at, randomMacs(host.version)));
+    ctr.endpoints.push(driverEndpoint(endpoint(net, c, k, at, randomMacs(host.version)), host, at));
   });
   const primary = host.version.dialect === "A" ? gatewayEndpoint(ctr.endpoints) : ctr.endpoints[0]!;
-  const bindings = portBindings(host, c, ctr, primary, at, alloc);
-  for (const ep of ctr.endpoints) dialect?.joinEndpoint(ep);
-  if (primary.network.internal) return; // Docker silently drops publishes on --internal networks
-  for (const b of bindings) {
+  for (const ep of ctr.endpoints) if (ep.network.driver === "bridge") dialect?.joinEndpoint(ep);
+  programPorts(host, c, ctr, primary, at, alloc, dialect);
+}
+
+/**
+ * ProgramExternalConnectivity: the container's bindings allocated and mapped on its gateway
+ * endpoint (at start, and again when the gateway moves: src/docker/lifecycle.ts).
+ */
+export function programPorts(host: DockerHost, c: ContainerSpec, ctr: DockerContainer, primary: Endpoint, at: string, alloc: PortAllocator, dialect: Dialect | null): void {
+  // Only the bridge driver maps ports: on macvlan/ipvlan/remote -p is accepted and ignored (capture m01).
+  const bindings = primary.network.driver === "bridge" ? portBindings(host, c, ctr, primary, at, alloc) : [];
+  if (primary.network.internal || primary.network.driver !== "bridge") return; // Docker silently drops publishes on --internal networks
+  for (const b of withIPv6Twins(bindings, primary)) {
     if (b.hostPort !== 0) checkConflict(host, ctr, b, b.pointer);
     ctr.ports.push({ hostIp: b.hostIp, hostPort: b.hostPort, containerPort: b.containerPort, proto: b.proto });
   }
@@ -342,13 +434,13 @@ function startContainer(host: DockerHost, c: ContainerSpec, i: number, alloc: Po
  * -p and -P as port bindings with their host ports. 27+ sorts them first (and so allocates
  * ephemeral ports in that order); a routed network gets no host port (no NAT: host port 0).
  */
-function portBindings(host: DockerHost, c: ContainerSpec, ctr: DockerContainer, primary: Endpoint, at: string, alloc: PortAllocator) {
+export function portBindings(host: DockerHost, c: ContainerSpec, ctr: DockerContainer, primary: Endpoint, at: string, alloc: PortAllocator) {
   // dockerd --ip is the host_binding_ipv4 of the default bridge only; a user network has its
   // own option, 0.0.0.0 by default (20.10 capture g09-default-ip).
   const defaultIp = primary.network.name === "bridge" && primary.network.bridge === "docker0" ? host.daemon.ip : primary.network.hostBindingIpv4 ?? "0.0.0.0";
   const pending: PendingBinding[] = (c.ports ?? []).flatMap((spec, k) => expandRequest(parsePortSpec(spec, `${at}/ports/${k}`), defaultIp, `${at}/ports/${k}`));
   if (c["publish-all"]) for (const e of ctr.exposed) if (!pending.some((b) => b.containerPort === e.port && b.proto === e.proto))
-    pending.push({ hostIp: defaultIp, hostPorts: null, containerPort: e.port, proto: e.proto, pointer: `${at}/publish-all` });
+    pending.push({ hostIp: defaultIp, hostPorts: null, containerPort: e.port, proto: e.proto, pointer: `${at}/publish-all`, implicit: defaultIp === "0.0.0.0" });
   if (host.version.dialect === "A") return allocateRanges(host, sortPortMap(pending, ctr.exposed), alloc);
   if (primary.network.gatewayMode !== "routed") return allocate(sortBindings(pending), (p) => alloc.take(p));
   // No NAT: 27 refuses a host address; 28+ uses 0.0.0.0 instead (configurePortBindingIPv4).
@@ -359,11 +451,26 @@ function portBindings(host: DockerHost, c: ContainerSpec, ctr: DockerContainer, 
 }
 
 /**
+ * A binding with no host address (default 0.0.0.0) also binds "::" on the same port, right after
+ * it (20.10 port_mapping.go, 27+ with the same port). nfplay adds the twin only for a container
+ * with IPv6, where it has ip6tables rules; for an IPv4-only one it is docker-proxy's alone.
+ */
+export function withIPv6Twins<B extends PortBinding & { pointer: string; implicit?: boolean }>(bindings: B[], primary: Endpoint): B[] {
+  if (primary.ip6 === null) return bindings;
+  const routed6 = primary.network.gatewayMode6 === "routed";
+  return bindings.flatMap((b) => {
+    if (!b.implicit) return [b];
+    if (b.hostPort === 0 && !routed6) throw impossible(b.pointer, `network "${primary.network.name}" routes IPv4 but NATs IPv6: publishing a port there is not simulated`);
+    return [b, { ...b, hostIp: "::", hostPort: routed6 ? 0 : b.hostPort }];
+  });
+}
+
+/**
  * The endpoint that gets the container's published ports in 20.10: libnetwork's gateway
  * endpoint, the first of the sandbox's endpoints ordered by epHeap.Less: internal networks last,
  * then by network name (`docker network connect alpha` moves the ports of a container on "zeta").
  */
-function gatewayEndpoint(eps: Endpoint[]): Endpoint {
+export function gatewayEndpoint(eps: Endpoint[]): Endpoint {
   return [...eps].sort((a, b) =>
     Number(a.network.internal) - Number(b.network.internal) || (a.network.name < b.network.name ? -1 : a.network.name > b.network.name ? 1 : 0))[0]!;
 }
@@ -404,7 +511,7 @@ function sortPortMap(pending: PendingBinding[], exposed: { port: number; proto: 
  * range (-p 9000-9010:80) keeps its own "last" and hands out the next port after it that is not
  * taken on that address (so a second container asking for the same range gets 9001).
  */
-function allocateRanges(host: DockerHost, list: PendingBinding[], alloc: PortAllocator): (PortBinding & { pointer: string })[] {
+function allocateRanges(host: DockerHost, list: PendingBinding[], alloc: PortAllocator): (PortBinding & { pointer: string; implicit?: boolean })[] {
   const taken = (hostIp: string, proto: Proto, port: number) =>
     (host.bound.get(`${proto}/${port}`) ?? []).some((x) => x.hostIp === hostIp) || mine.some((m) => m.hostIp === hostIp && m.proto === proto && m.hostPort === port);
   const mine: PortBinding[] = [];
@@ -423,14 +530,14 @@ function allocateRanges(host: DockerHost, list: PendingBinding[], alloc: PortAll
       }
       host.rangeLast.set(key, hostPort);
     }
-    const out = { hostIp: b.hostIp, hostPort, containerPort: b.containerPort, proto: b.proto, pointer: b.pointer };
+    const out = { hostIp: b.hostIp, hostPort, containerPort: b.containerPort, proto: b.proto, pointer: b.pointer, implicit: b.implicit };
     mine.push(out);
     return out;
   });
 }
 
 /** Container MACs: 02:42 + the IPv4 address up to 27, random from 28 (moby#48808). */
-function randomMacs(v: DockerVersion): boolean {
+export function randomMacs(v: DockerVersion): boolean {
   return v.dialect === "D" || v.dialect === "E";
 }
 
@@ -444,7 +551,7 @@ function exposedPorts(c: ContainerSpec): { port: number; proto: Proto }[] {
   });
 }
 
-function endpoint(net: DockerNetwork, c: ContainerSpec, k: number, at: string, random: boolean): Endpoint {
+export function endpoint(net: DockerNetwork, c: ContainerSpec, k: number, at: string, random: boolean): Endpoint {
   let ip: IPv4;
   if (c.ip && k === 0) {
     if (net.name === "bridge") throw impossible(`${at}/ip`, "user specified IP address is supported on user defined networks only");
@@ -458,14 +565,42 @@ function endpoint(net: DockerNetwork, c: ContainerSpec, k: number, at: string, r
   // network names instead (deterministic), locally administered and unicast like Docker's.
   const mac = random ? randomMac(`mac:${c.name}:${net.name}`) : macFromIPv4(ip);
   const hostVethMac = random ? randomMac(`mac:${hostVeth}`) : mac.replace(/^02:42/, "a2:42");
-  return { network: net, ifname: `eth${k}`, ip, mac, hostVeth, hostVethMac };
+  const ip6 = endpointIPv6(net, c, k, at, random ? null : mac);
+  return { network: net, ifname: `eth${k}`, ip, mac, hostVeth, hostVethMac, ip6 };
 }
 
+/**
+ * The endpoint's IPv6 address: the static one (ip6, first network), else, up to 27 on docker0
+ * with a fixed-cidr-v6 of /80 or shorter, the prefix + the MAC in the last 6 bytes (bridge_linux.go;
+ * 20.10 capture i6-01: fd00:1::242:ac11:2), else IPAM's lowest free address after the gateway.
+ */
+function endpointIPv6(net: DockerNetwork, c: ContainerSpec, k: number, at: string, macBased: string | null): IPv6 | null {
+  const subnet = net.subnet6;
+  if (!subnet) return null;
+  let ip6: IPv6;
+  if (c.ip6 && k === 0) {
+    if (net.name === "bridge") throw impossible(`${at}/ip6`, "user specified IP address is supported on user defined networks only");
+    ip6 = parseIPv6(c.ip6);
+    if (!inCidr6(ip6, subnet)) throw impossible(`${at}/ip6`, `${c.ip6} is not in network "${net.name}" (${formatCidr6(subnet)})`);
+    if (net.used6.has(ip6)) throw impossible(`${at}/ip6`, `address ${c.ip6} is already in use on network "${net.name}"`);
+  } else if (macBased && net.name === "bridge" && subnet.prefix <= 80) {
+    ip6 = subnet.addr | BigInt(`0x${macBased.replace(/:/g, "")}`);
+  } else {
+    ip6 = subnet.addr + 1n;
+    while (net.used6.has(ip6)) ip6++;
+    if (!inCidr6(ip6, subnet)) throw impossible(at, `no available IPv6 addresses on network "${net.name}"`);
+  }
+  net.used6.add(ip6);
+  return ip6;
+}
+
+/** Two host addresses that cannot both listen on one port: 0.0.0.0 and :: are wildcards of their own family. */
 function sameHostIp(a: string, b: string): boolean {
-  return a === b || a === "0.0.0.0" || b === "0.0.0.0";
+  if (a.includes(":") !== b.includes(":")) return false;
+  return a === b || a === "0.0.0.0" || b === "0.0.0.0" || a === "::" || b === "::";
 }
 
-function checkConflict(host: DockerHost, ctr: DockerContainer, b: PortBinding, pointer: string): void {
+export function checkConflict(host: DockerHost, ctr: DockerContainer, b: PortBinding, pointer: string): void {
   const key = `${b.proto}/${b.hostPort}`;
   for (const { owner, hostIp } of host.bound.get(key) ?? [])
     if (sameHostIp(hostIp, b.hostIp)) {

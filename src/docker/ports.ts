@@ -3,6 +3,7 @@
 import { impossible } from "../errors.js";
 import { PORT_SPEC } from "../scenario/schema.js";
 import { PROTO_NUMBERS, type Proto } from "../netfilter/types.js";
+import { isIPv6, parseIPv4, parseIPv6 } from "../net/address.js";
 
 export interface PortBinding {
   hostIp: string;
@@ -35,7 +36,7 @@ export function parsePortSpec(spec: string, pointer: string): PortRequest {
   if (hostPorts && hostPorts[1] - hostPorts[0] !== containerPorts[1] - containerPorts[0] && containerPorts[0] !== containerPorts[1])
     throw impossible(pointer, `host and container port ranges of "${spec}" differ in size`);
   const hostIp = ip ? ip.replace(/^\[|\]$/g, "") : null;
-  if (hostIp && hostIp.includes(":")) throw impossible(pointer, `IPv6 host addresses ("${spec}") are not supported yet`);
+  if (hostIp && hostIp.includes(":") && !isIPv6(hostIp)) throw impossible(pointer, `"${hostIp}" in "${spec}" is not an IPv6 address`);
   return { hostIp, hostPorts, containerPorts, proto: (proto ?? "tcp") as Proto };
 }
 
@@ -46,6 +47,8 @@ export interface PendingBinding {
   containerPort: number;
   proto: Proto;
   pointer: string;
+  /** No host address was given and the default is 0.0.0.0: dockerd also binds "::" (see model withIPv6Twins). */
+  implicit?: boolean;
 }
 
 /** Expand a request into 1:1 bindings (a host range for one container port stays a range). */
@@ -57,7 +60,7 @@ export function expandRequest(req: PortRequest, defaultIp: string, pointer: stri
     let hostPorts: [number, number] | null = null;
     if (req.hostPorts && clo === chi) hostPorts = req.hostPorts;
     else if (req.hostPorts) hostPorts = [req.hostPorts[0] + (p - clo), req.hostPorts[0] + (p - clo)];
-    out.push({ hostIp, hostPorts, containerPort: p, proto: req.proto, pointer });
+    out.push({ hostIp, hostPorts, containerPort: p, proto: req.proto, pointer, implicit: req.hostIp === null && hostIp === "0.0.0.0" });
   }
   return out;
 }
@@ -68,19 +71,20 @@ export function expandRequest(req: PortRequest, defaultIp: string, pointer: stri
  */
 export function sortBindings(list: PendingBinding[]): PendingBinding[] {
   const isRange = (b: PendingBinding) => b.hostPorts === null || b.hostPorts[0] !== b.hostPorts[1];
-  const ipKey = (ip: string) => ip.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+  // Go's net.IP compare on 16 bytes: "::" and other IPv6 addresses before IPv4 (::ffff:a.b.c.d).
+  const ipKey = (ip: string) => (ip.includes(":") ? parseIPv6(ip) : 0xffff00000000n + BigInt(parseIPv4(ip)));
   return [...list].sort((a, b) =>
     Number(isRange(a)) - Number(isRange(b)) ||
     a.containerPort - b.containerPort ||
     PROTO_NUMBERS[a.proto] - PROTO_NUMBERS[b.proto] ||
     (a.hostPorts?.[0] ?? 0) - (b.hostPorts?.[0] ?? 0) ||
     (a.hostPorts?.[1] ?? 0) - (b.hostPorts?.[1] ?? 0) ||
-    ipKey(a.hostIp) - ipKey(b.hostIp));
+    (ipKey(a.hostIp) < ipKey(b.hostIp) ? -1 : ipKey(a.hostIp) > ipKey(b.hostIp) ? 1 : 0));
 }
 
 /** Choose host ports in order: a range gives its first port, ephemeral asks the allocator. */
-export function allocate(list: PendingBinding[], alloc: (proto: Proto) => number): (PortBinding & { pointer: string })[] {
-  return list.map((b) => ({ hostIp: b.hostIp, hostPort: b.hostPorts ? b.hostPorts[0] : alloc(b.proto), containerPort: b.containerPort, proto: b.proto, pointer: b.pointer }));
+export function allocate(list: PendingBinding[], alloc: (proto: Proto) => number): (PortBinding & { pointer: string; implicit?: boolean })[] {
+  return list.map((b) => ({ hostIp: b.hostIp, hostPort: b.hostPorts ? b.hostPorts[0] : alloc(b.proto), containerPort: b.containerPort, proto: b.proto, pointer: b.pointer, implicit: b.implicit }));
 }
 
 export class PortAllocator {

@@ -1,15 +1,17 @@
 // The namespaces Docker leaves behind: the host (uplink, bridges, host-side veths, docker-proxy
 // sockets), one namespace per container, and "external" — the internet behind the gateway.
 //
-// IPv6 (optional, from the scenario's address6/subnet6/ip6 fields): the addresses, on-link routes
-// and default routes of each namespace, and the ip6tables ruleset of the host. Docker's own IPv6
-// behaviour (its ip6tables dialects, IPAM) is not modelled here.
+// IPv6 (optional): the addresses, on-link routes and default routes of each namespace, and the
+// ip6tables ruleset of the host. Networks and containers take theirs from the model (--ipv6
+// networks, docker0 with ipv6 + fixed-cidr-v6, Docker's IPAM); uplinks from address6/gateway6.
 import { formatAddr, parseCidr, parseCidr6, parseIPv4, parseIPv6, type Addr, type Cidr6 } from "../net/address.js";
 import { EXTERNAL_CLIENT6 } from "../net/flows.js";
 import { Namespace, World } from "../net/topology.js";
 import type { Ruleset } from "../netfilter/ruleset.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { DockerHost } from "./model.js";
+import { addDriverNetworks, attachDriverEndpoint } from "./drivers/index.js";
+import { RESOLVER_IP, type Resolver } from "./dns.js";
 
 export const EXTERNAL_CLIENT = "198.51.100.7";
 const EXTERNAL_GATEWAY_FALLBACK = "203.0.113.1";
@@ -28,10 +30,11 @@ export function buildWorld(docker: DockerHost, hostRules: Ruleset | null, opts: 
   // Pasted iptables rules replace Docker's: its ip6tables rules then only come with a pasted ip6tables-save.
   host.ruleset6 = opts.hostRules6 ?? (hostRules ? null : docker.ruleset6);
   host.ipForward = docker.daemon.ipForward || docker.ipForwardBefore;
-  host.ip6Forward = Number(opts.scenario?.host?.sysctl?.["net.ipv6.conf.all.forwarding"] ?? 0) === 1;
+  host.ip6Forward = Number(opts.scenario?.host?.sysctl?.["net.ipv6.conf.all.forwarding"] ?? 0) === 1 || docker.ip6Forward;
   host.bridgeNfCall = true; // Docker loads br_netfilter, and it defaults to calling iptables (and ip6tables)
   const v6 = ipv6Plan(docker, opts.scenario);
   addUplinks(world, host, docker, v6);
+  addDriverNetworks(world, host, docker); // macvlan/ipvlan parents and their segment, plugin bridges
   addBridges(host, docker, v6);
   addContainers(world, host, docker, v6);
   addProxies(host, docker);
@@ -54,6 +57,12 @@ function ipv6Plan(docker: DockerHost, s: Scenario | undefined): V6Plan {
   });
   const bridges = new Map<string, { net: Cidr6; gateway: bigint }>();
   for (const n of docker.networks) {
+    // Docker's own IPv6 (model.ts: --ipv6 networks, docker0 with ipv6 + fixed-cidr-v6).
+    if (n.subnet6 && n.gateway6 !== null) {
+      bridges.set(n.bridge, { net: n.subnet6, gateway: n.gateway6 });
+      continue;
+    }
+    // Otherwise fixed-cidr-v6 without ipv6: addresses only, no Docker rules (the older contract).
     const spec = s?.networks?.find((x) => x.name === n.name);
     const text = spec?.subnet6 ?? (n.name === "bridge" ? s?.daemon?.["fixed-cidr-v6"] : undefined);
     if (!text || n.driver !== "bridge") continue;
@@ -63,6 +72,10 @@ function ipv6Plan(docker: DockerHost, s: Scenario | undefined): V6Plan {
   const containers = new Map<string, bigint>();
   for (const c of docker.containers) {
     const ep = c.endpoints[0];
+    if (ep?.ip6 != null) {
+      containers.set(c.name, ep.ip6);
+      continue;
+    }
     const b = ep && bridges.get(ep.network.bridge);
     if (!ep || !b) continue;
     const spec = s?.containers?.find((x) => x.name === c.name);
@@ -135,22 +148,36 @@ function addContainers(world: World, host: Namespace, docker: DockerHost, v6: V6
     if (c.mode === "host") continue;
     const ns = world.add(new Namespace(c.name, "container"));
     c.endpoints.forEach((ep, k) => {
+      if (ep.network.driverConfig) return attachDriverEndpoint(host, ns, ep, k === 0);
       ns.addIface({ name: ep.ifname, kind: "veth", mac: ep.mac, addrs: [{ ip: ep.ip, net: ep.network.subnet }], peer: { ns: "host", iface: ep.hostVeth } });
       ns.routes.push({ dst: ep.network.subnet, dev: ep.ifname, via: null, src: ep.ip });
       // Docker 20.10 gives a container on an --internal network a default route too (d1 capture).
       if (k === 0) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
       const b6 = v6.bridges.get(ep.network.bridge);
-      const ip6 = v6.containers.get(c.name);
-      if (k === 0 && b6 && ip6 !== undefined) {
+      // Docker's IPv6 is per endpoint; the older fields give the first network only.
+      const ip6 = ep.ip6 ?? (k === 0 ? v6.containers.get(c.name) : undefined);
+      if (b6 && ip6 !== undefined) {
         ns.ifaces.get(ep.ifname)!.addrs.push({ ip: ip6, net: b6.net });
         ns.routes.push({ dst: b6.net, dev: ep.ifname, via: null, src: ip6 });
-        ns.routes.push({ dst: parseCidr6("::/0"), dev: ep.ifname, via: b6.gateway, src: null });
+        if (!ns.routes.some((r) => r.dst.prefix === 0 && typeof r.dst.addr === "bigint"))
+          ns.routes.push({ dst: parseCidr6("::/0"), dev: ep.ifname, via: b6.gateway, src: null });
       }
       host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.hostVethMac, master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
     });
     for (const p of [...c.ports.map((b) => ({ port: b.containerPort, proto: b.proto })), ...c.exposed])
       if (!ns.socketFor(0, p.port, p.proto)) ns.listen({ ip: 0, port: p.port, proto: p.proto, owner: "app", relay: null });
+    addResolver(ns, docker.resolvers.get(c.name));
   }
+}
+
+/** Docker's embedded DNS server: its rules and its two sockets on 127.0.0.11 in the container. */
+function addResolver(ns: Namespace, r: Resolver | undefined): void {
+  if (!r) return;
+  ns.ruleset = r.ruleset;
+  ns.nft = r.nft;
+  const ip = parseIPv4(RESOLVER_IP);
+  ns.listen({ ip, port: r.udpPort, proto: "udp", owner: "dockerd (embedded DNS)", relay: null });
+  ns.listen({ ip, port: r.tcpPort, proto: "tcp", owner: "dockerd (embedded DNS)", relay: null });
 }
 
 /** docker-proxy: one listener per binding on the host (userland-proxy on, the default). */
@@ -159,8 +186,12 @@ function addProxies(host: Namespace, docker: DockerHost): void {
   for (const c of docker.containers) {
     const ep = c.endpoints[0];
     if (!ep) continue;
-    for (const b of c.ports)
-      if (b.hostPort !== 0) // routed networks: no host port, no proxy
-        host.listen({ ip: parseIPv4(b.hostIp), port: b.hostPort, proto: b.proto, owner: `docker-proxy (${c.name})`, relay: { ip: ep.ip, port: b.containerPort } });
+    for (const b of c.ports) {
+      if (b.hostPort === 0) continue; // routed networks: no host port, no proxy
+      // An IPv6 binding ("::", "[::1]:8080:80") relays to the container's IPv6 address when it has one.
+      const v6 = b.hostIp.includes(":");
+      const relay = v6 && ep.ip6 !== null ? ep.ip6 : ep.ip;
+      host.listen({ ip: v6 ? parseIPv6(b.hostIp) : parseIPv4(b.hostIp), port: b.hostPort, proto: b.proto, owner: `docker-proxy (${c.name})`, relay: { ip: relay, port: b.containerPort } });
+    }
   }
 }

@@ -6,6 +6,7 @@ import type { Namespace, World } from "./topology.js";
 import { Walker, viewOf, type Hop, type Outcome, type TraceStep } from "./walk.js";
 import { isIcmp, TCP, type Packet, type Proto } from "../netfilter/types.js";
 import type { Budget } from "../netfilter/evaluate.js";
+import { isTcpReset, rejectAnswer } from "../netfilter/targets/reject.js";
 import { impossible } from "../errors.js";
 import type { FlowSpec } from "../scenario/schema.js";
 
@@ -14,6 +15,9 @@ export interface Endpoints {
   containerNs(name: string): string | undefined;
   containerIp(name: string): Addr | undefined;
   hostIp: Addr;
+  /** IPv6 addresses of a container (its first network) and of the host's first interface, if any. */
+  containerIp6?(name: string): Addr | undefined;
+  hostIp6?: Addr | undefined;
   /** Host ports Docker owns (docker-proxy or dockerd), per proto. */
   dockerOwns(port: number, proto: Proto): boolean;
   addExternal(ip: Addr): void;
@@ -71,7 +75,9 @@ function split(to: string): [string, number | null] {
 function resolve(world: World, ep: Endpoints, f: FlowSpec, at: string): Resolved {
   const [target, port] = split(f.to);
   const targetIp = target.includes(":") ? literal(target) : null; // only IPv6 literals matter here
-  const v6 = typeof targetIp === "bigint";
+  // "family": "ipv6" makes names (external, host, localhost, containers) stand for their IPv6 addresses.
+  const v6 = typeof targetIp === "bigint" || f.family === "ipv6";
+  if (f.family === "ipv4" && v6) throw impossible(`${at}/family`, `"${f.to}" is an IPv6 address but the flow's family is ipv4`);
   let from: Namespace;
   let srcIp: Addr = 0;
   if (f.from === "external") {
@@ -90,8 +96,9 @@ function resolve(world: World, ep: Endpoints, f: FlowSpec, at: string): Resolved
   if (Number.isNaN(port)) throw impossible(`${at}/to`, `"${f.to}" has an invalid port`);
   if (f.proto !== "icmp" && port === null) throw impossible(`${at}/to`, `a ${f.proto} flow needs a port: "HOST:PORT"`);
   let dst: Addr;
-  if (target === "host") dst = ep.hostIp;
-  else if (target === "localhost") dst = parseIPv4("127.0.0.1");
+  if (target === "host") dst = v6 ? named6(ep.hostIp6, `${at}/to`, "the host has no IPv6 address (host.interfaces[0].address6)") : ep.hostIp;
+  else if (target === "localhost") dst = v6 ? parseIPv6("::1") : parseIPv4("127.0.0.1");
+  else if (v6 && ep.containerNs(target)) dst = named6(ep.containerIp6?.(target), `${at}/to`, `container "${target}" has no IPv6 address (an IPv6 network: subnet6 / --ipv6)`);
   else if (ep.containerIp(target) !== undefined) dst = ep.containerIp(target)!;
   else if ((targetIp ?? literal(target)) !== null) dst = (targetIp ?? literal(target))!;
   else throw impossible(`${at}/to`, `"${target}" is not "host", "localhost", a container with an address or an IP address ("[fd00::2]:80" for IPv6)`);
@@ -99,6 +106,11 @@ function resolve(world: World, ep: Endpoints, f: FlowSpec, at: string): Resolved
   if (!world.owner(dst) && target !== "localhost" && !from.isLocal(dst)) ep.addExternal(dst);
   const destNs = target === "localhost" ? from : world.owner(dst) ?? (from.isLocal(dst) ? from : undefined);
   return { from, srcIp, dst, dport: port ?? 0, destNs };
+}
+
+function named6(ip: Addr | undefined, pointer: string, why: string): Addr {
+  if (ip === undefined) throw impossible(pointer, why);
+  return ip;
 }
 
 function firstPacket(flowProto: Proto, src: Addr, sport: number, dst: Addr, dport: number): Packet {
@@ -183,6 +195,7 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
       verdict: verdictOf(first), deliveredTo: null, connects: false, reason: reasonOf(first),
       reply: null, steps: walker.steps, hops: walker.hops,
     };
+    if (first.kind === "rejected") trace.reply = rejectReply(replyWalker, first);
     if (first.kind !== "delivered") return trace;
     const socket = f.proto === "icmp" ? null : first.ns.socketFor(first.packet.dst, first.packet.dport, f.proto);
     const listening = f.proto === "icmp" || socket !== undefined;
@@ -201,6 +214,18 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
     for (const w of walkers) for (const ns of w.touched) ns.resetConntrack();
     if (extraSocket) r.destNs?.close(extraSocket);
   }
+}
+
+/**
+ * REJECT's answer (ICMP error or TCP reset), sent by the rejecting namespace back to the sender:
+ * the reply the client gets instead of a SYN-ACK (it makes `connect` fail with ECONNREFUSED).
+ */
+function rejectReply(w: Walker, o: Extract<Outcome, { kind: "rejected" }>): Trace["reply"] {
+  if (!o.ns || !o.packet) return null;
+  const answer = rejectAnswer(o.packet, o.with, o.ns.isLocal(o.packet.dst));
+  if (!answer) return null;
+  const back = w.send(o.ns, answer, isTcpReset(o.with) && o.conn ? o.conn : undefined);
+  return { verdict: verdictOf(back), steps: w.steps, hops: w.hops };
 }
 
 /** The contract's listener at the flow's destination port (unless Docker owns it on the host). */

@@ -1,11 +1,13 @@
 // Network namespaces, their interfaces, routes, sockets and rulesets: the world a packet walks.
 import {
-  broadcastOf, inCidr, inNet, LOOPBACK6, LOOPBACK6_NET, MULTICAST6_NET, parseCidr, parseIPv4,
+  broadcastOf, formatIPv4, inCidr, inNet, LOOPBACK6, LOOPBACK6_NET, MULTICAST6_NET, parseCidr, parseIPv4,
   type Addr, type AnyCidr, type Cidr, type Family,
 } from "./address.js";
 import { Conntrack } from "../netfilter/conntrack.js";
+import type { NftRuleset } from "../nftables/ruleset.js";
 import type { Ruleset } from "../netfilter/ruleset.js";
 import type { AddrType, NamespaceView, Proto } from "../netfilter/types.js";
+import type { IpvsTable } from "./ipvs.js";
 
 /** An interface address of either family (IPv6: a bigint in an IPv6 network). */
 export interface Address {
@@ -15,7 +17,7 @@ export interface Address {
 
 export interface Iface {
   name: string;
-  kind: "loopback" | "veth" | "bridge";
+  kind: "loopback" | "veth" | "bridge" | "macvlan" | "ipvlan" | "dummy" | "vxlan";
   addrs: Address[];
   mac: string;
   /** The other end of a veth pair (also for the host uplink, whose peer is the outside world). */
@@ -24,6 +26,16 @@ export interface Iface {
   master: string | null;
   hairpin: boolean;
   routeLocalnet: boolean;
+  /** macvlan/ipvlan: the lower (parent) device and the driver's mode (src/net/macvlan.ts). */
+  lower?: { ns: string; iface: string; mode: string } | null;
+  /** vxlan: its VNI, the namespace of its UDP socket (underlay) and the remote VTEP of each overlay address (src/net/vxlan.ts). */
+  vxlan?: VxlanLink | null;
+}
+
+export interface VxlanLink {
+  vni: number;
+  underlay: string;
+  fdb: Map<Addr, Addr>;
 }
 
 /** A route of either family: one table holds both, an address only matches its own family. */
@@ -57,12 +69,18 @@ export class Namespace implements NamespaceView {
   ruleset: Ruleset | null = null;
   /** The ip6tables ruleset: IPv6 packets traverse it at the same hooks. */
   ruleset6: Ruleset | null = null;
+  /** The nftables ruleset: its base chains run at their hooks beside the iptables tables. */
+  nft: NftRuleset | null = null;
   conntrack = new Conntrack();
   ipForward = false;
   /** net.ipv6.conf.all.forwarding. */
   ip6Forward = false;
   /** br_netfilter's bridge-nf-call-iptables: bridged IPv4 frames traverse iptables. */
   bridgeNfCall = false;
+  /** net.ipv4.conf.{all,default,IFACE}.rp_filter: 0 off, 1 strict, 2 loose (default: new interfaces). */
+  readonly rpFilter = { all: 0, default: 0, ifaces: new Map<string, number>() };
+  /** IPVS virtual services and connections (swarm's ingress_sbox; src/net/ipvs.ts). */
+  ipvs: IpvsTable | null = null;
 
   constructor(readonly name: string, readonly kind: NamespaceKind) {
     this.addIface({ name: "lo", kind: "loopback", addrs: [{ ip: parseIPv4("127.0.0.1"), net: LOOPBACK }, { ip: LOOPBACK6, net: LOOPBACK6_NET }], mac: "00:00:00:00:00:00" });
@@ -117,6 +135,25 @@ export class Namespace implements NamespaceView {
     return "UNICAST";
   }
 
+  /**
+   * The reverse-path check of input routing (fib_validate_source) for an IPv4 packet from src
+   * arriving on dev: null when it passes, else why the kernel drops it. The effective setting is
+   * the larger of "all" and the device's own. Strict mode wants the route back to src to leave
+   * through dev; loose mode any unicast route back to src.
+   */
+  reversePathFails(src: Addr, dev: string): string | null {
+    if (typeof src !== "number") return null; // rp_filter is IPv4 only
+    const mode = Math.max(this.rpFilter.all, this.rpFilter.ifaces.get(dev) ?? this.rpFilter.default);
+    if (mode === 0) return null;
+    const name = `rp_filter=${mode} (${mode === 1 ? "strict" : "loose"}) on ${dev}`;
+    const ip = formatIPv4(src);
+    if (this.isLocal(src)) return `${name}: source ${ip} is a local address`;
+    const back = this.route(src);
+    if (!back) return `${name}: no route back to ${ip}`;
+    if (mode === 1 && back.dev !== dev) return `${name}: the route back to ${ip} leaves through ${back.dev}`;
+    return null;
+  }
+
   /** Longest-prefix match in the main table (the local table is checked by the caller). */
   route(dst: Addr): Route | null {
     let best: Route | null = null;
@@ -162,7 +199,8 @@ export class Namespace implements NamespaceView {
   /** The socket a packet to ip:port lands on: an exact bind wins over a wildcard one. */
   socketFor(ip: Addr, port: number, proto: Proto): Socket | undefined {
     const list = this.sockets.get(`${proto}/${port}`);
-    return list?.find((s) => s.ip === ip) ?? list?.find((s) => s.ip === 0 || s.ip === 0n);
+    // A wildcard of the packet's own family first (docker-proxy's "::" twin of a 0.0.0.0 binding).
+    return list?.find((s) => s.ip === ip) ?? list?.find((s) => s.ip === (typeof ip === "bigint" ? 0n : 0)) ?? list?.find((s) => s.ip === 0 || s.ip === 0n);
   }
 
   /** Which interface in this namespace owns an address (neighbour resolution on a link). */
@@ -173,6 +211,7 @@ export class Namespace implements NamespaceView {
 
   resetConntrack(): void {
     this.conntrack = new Conntrack();
+    this.ipvs?.resetConnections();
   }
 }
 
@@ -209,6 +248,7 @@ export class World {
     if (!map) {
       map = new Map();
       for (const port of ns.ifaces.values()) {
+        if (port.master === bridge && port.vxlan) for (const ip of port.vxlan.fdb.keys()) if (!map.has(ip)) map.set(ip, port);
         if (port.master !== bridge || !port.peer) continue;
         const far = this.namespaces.get(port.peer.ns)?.ifaces.get(port.peer.iface);
         for (const a of far?.addrs ?? []) if (!map.has(a.ip)) map.set(a.ip, port);

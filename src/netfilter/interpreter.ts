@@ -4,6 +4,7 @@ import { parseRule, progName, RuleParseError } from "./rule.js";
 import { BUILTIN_CHAINS, findRule, flushChain, insertRule, newChain, removeRule, TABLE_NAMES, type Chain, type Ruleset, type Table } from "./ruleset.js";
 import { isStandard, type Hook, type Rule, type TableName } from "./types.js";
 import type { Family } from "../net/address.js";
+import { currentIpsets } from "./ipset.js";
 
 export interface CommandResult {
   ok: boolean;
@@ -110,7 +111,8 @@ function reaches(t: Table, start: string, goal: string, seen: Set<string>): bool
 let lastSpec: { key: string; rule: Rule } | null = null;
 
 function parseSpec(argv: string[], family: Family): Rule {
-  const key = `${family}\u0000${argv.join("\u0000")}`;
+  // -m set resolves set names in the namespace's ipsets: the same words may mean another set.
+  const key = `${family}\u0000${currentIpsets()?.id ?? 0}\u0000${argv.join("\u0000")}`;
   if (lastSpec?.key === key) return lastSpec.rule;
   try {
     const rule = parseRule(argv, family);

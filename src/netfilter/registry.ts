@@ -18,7 +18,9 @@ import { connmark, mark } from "./matches/mark.js";
 import { physdev } from "./matches/physdev.js";
 import { pkttype } from "./matches/pkttype.js";
 import { set } from "./matches/set.js";
+import { rpfilter } from "./matches/rpfilter.js";
 import { ttl } from "./matches/ttl.js";
+import { ipvs } from "./matches/ipvs.js";
 import { CONNMARK } from "./targets/connmark.js";
 import { NETMAP } from "./targets/netmap.js";
 import { NFLOG } from "./targets/nflog.js";
@@ -28,7 +30,7 @@ import { CHECKSUM, LOG, MARK, REJECT, REJECT6, TRACE } from "./targets/filter.js
 const MATCHES = new Map<string, MatchModule<any>>(
   [
     tcp, udp, sctp, icmp, addrtype, conntrack, state, multiport, comment,
-    mark, connmark, iprange, physdev, pkttype, limit, length, ttl, mac, set,
+    mark, connmark, iprange, physdev, pkttype, limit, length, ttl, mac, set, rpfilter, ipvs,
   ].map((m) => [m.name, m]),
 );
 

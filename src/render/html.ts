@@ -15,6 +15,8 @@ const STYLE =
 export function renderHtml(result: SimulationResult, options: RenderOptions = {}): string {
   const out: string[] = [`<div class="nfplay-embed" data-nfplay-id="${escapeXml(result.id)}">`, `<style>${STYLE}</style>`];
   out.push(`<div class="diagram">${renderSvg(result, options).trimEnd()}</div>`);
+  if (result.warnings?.length)
+    out.push(`<section class="warnings"><h3>Warnings</h3><ul>${result.warnings.map((w) => `<li class="bad"><code>${escapeXml(w.code)}</code>: ${escapeXml(w.message)}</li>`).join("")}</ul></section>`);
   result.traces.forEach((t, i) => {
     out.push(`<section class="trace"><h3>${escapeXml(t.name)} <small>(${escapeXml(protoOf(options, i, t))})</small></h3>`);
     out.push(`<p class="${t.connects ? "ok" : "bad"}">${escapeXml(verdictWords(t))}</p>`);

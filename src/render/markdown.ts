@@ -7,6 +7,11 @@ import { renderRulesText } from "./rules-text.js";
 export function renderMarkdown(result: SimulationResult, options: RenderOptions = {}): string {
   const out: string[] = ["## nfplay report", ""];
   if (result.docker) out.push(`Docker ${escapeMarkdownCell(result.docker.version)}, simulated by nfplay.`, "");
+  if (result.warnings?.length) {
+    out.push("### Warnings", "");
+    for (const w of result.warnings) out.push(`- **${escapeMarkdownCell(w.code)}**: ${escapeMarkdownCell(w.message)}`);
+    out.push("");
+  }
   const rules = renderRulesText(result);
   const fence = fenceFor(rules);
   out.push("### Rules", "", `${fence}text`, rules.trimEnd(), fence, "");

@@ -4,5 +4,6 @@ import type { SimulationResult } from "../result.js";
 import { protoOf, verdictWords, type RenderOptions } from "./common.js";
 
 export function renderSummary(result: SimulationResult, options: RenderOptions = {}): string {
-  return result.traces.map((t, i) => `${t.name} (${protoOf(options, i, t)}): ${verdictWords(t)}\n`).join("");
+  const flows = result.traces.map((t, i) => `${t.name} (${protoOf(options, i, t)}): ${verdictWords(t)}\n`).join("");
+  return flows + (result.warnings ?? []).map((w) => `warning ${w.code}: ${w.message}\n`).join("");
 }

@@ -1,8 +1,12 @@
-// A tutorial's shell lines (`dockerd --icc=false`, `docker network create`, `docker run -p`)
-// -> the scenario's daemon/networks/containers. Unknown flags are errors that name them.
+// A tutorial's shell lines (`dockerd --icc=false`, `docker network create`, `docker run -p`,
+// `docker stop`, `docker network rm` …) -> the daemon's flags and the operations in order, which
+// src/docker/lifecycle.ts applies after the scenario's JSON networks and containers. Unknown
+// flags are errors (400) that name them; what Docker itself refuses is a 422 from the lifecycle.
 import { parse } from "shell-quote";
 import { invalid as impossible } from "../errors.js";
-import type { ContainerSpec, DaemonSpec, NetworkSpec, Scenario } from "./schema.js";
+import type { LifecycleOp } from "../docker/lifecycle.js";
+import type { ContainerSpec, DaemonSpec, NetworkSpec, Scenario, SwarmSpec } from "./schema.js";
+import { SWARM_COMMANDS, swarmFromCommands } from "./swarm-commands.js";
 
 type FlagKind = "bool" | "value" | "list";
 
@@ -14,7 +18,7 @@ interface Parsed {
 const RUN_FLAGS: Record<string, FlagKind> = {
   "-d": "bool", "--detach": "bool", "-i": "bool", "--interactive": "bool", "-t": "bool", "--tty": "bool",
   "--rm": "bool", "--privileged": "bool", "--init": "bool", "-P": "bool", "--publish-all": "bool", "--read-only": "bool",
-  "--name": "value", "--network": "value", "--net": "value", "--ip": "value", "--hostname": "value", "-h": "value",
+  "--name": "value", "--network": "value", "--net": "value", "--ip": "value", "--ip6": "value", "--hostname": "value", "-h": "value",
   "--entrypoint": "value", "-w": "value", "--workdir": "value", "-u": "value", "--user": "value", "--restart": "value",
   "--memory": "value", "-m": "value", "--cpus": "value", "--platform": "value", "--pull": "value", "--stop-signal": "value",
   "-p": "list", "--publish": "list", "--expose": "list", "-e": "list", "--env": "list", "-v": "list", "--volume": "list",
@@ -23,8 +27,8 @@ const RUN_FLAGS: Record<string, FlagKind> = {
 };
 
 const NETWORK_FLAGS: Record<string, FlagKind> = {
-  "-d": "value", "--driver": "value", "--subnet": "value", "--gateway": "value", "--ip-range": "value",
-  "--internal": "bool", "--attachable": "bool", "-o": "list", "--opt": "list", "--label": "list",
+  "-d": "value", "--driver": "value", "--subnet": "list", "--gateway": "list", "--ip-range": "value",
+  "--internal": "bool", "--ipv6": "bool", "--attachable": "bool", "-o": "list", "--opt": "list", "--label": "list",
 };
 
 const DAEMON_FLAGS: Record<string, FlagKind> = {
@@ -32,6 +36,7 @@ const DAEMON_FLAGS: Record<string, FlagKind> = {
   "--ip6tables": "bool", "--ip-forward": "bool", "--ip-masq": "bool", "--icc": "bool", "--userland-proxy": "bool",
   "--experimental": "bool", "--debug": "bool", "-D": "bool", "--firewall-backend": "value",
   "--bridge": "value", "-b": "value", "--ip-forward-no-drop": "bool", "--allow-direct-routing": "bool",
+  "--ipv6": "bool", "--fixed-cidr-v6": "value",
 };
 
 function parseFlags(args: string[], table: Record<string, FlagKind>, at: string, what: string): Parsed {
@@ -91,14 +96,75 @@ function tokens(line: string, at: string): string[] {
 
 export interface Imported {
   daemon: DaemonSpec;
-  networks: NetworkSpec[];
-  containers: ContainerSpec[];
+  /** What the docker commands do, in order (applied by src/docker/lifecycle.ts after the JSON part). */
+  ops: LifecycleOp[];
+  /** docker swarm init/join, docker service create (src/scenario/swarm-commands.ts). */
+  swarm?: SwarmSpec;
+}
+
+/** What a subcommand handler gets: its arguments (after e.g. "docker network rm") and where to put its effect. */
+export interface CommandContext {
+  out: Imported;
+  at: string;
+  /** The image-derived name of an unnamed container ("nginx", "nginx-2"). */
+  autoName: (image: string) => string;
+}
+
+export type CommandHandler = (args: string[], ctx: CommandContext) => void;
+
+const IGNORED: CommandHandler = () => {};
+
+// One entry per docker subcommand ("network rm", "stop"); the longest match wins. Commands of
+// other areas live in their own module, exporting a table of the same type (import it with
+// `import type { CommandHandler }` only, so no import cycle) spread in here.
+const CORE: Record<string, CommandHandler> = {
+  run: (a, c) => createContainer(a, c, true),
+  create: (a, c) => createContainer(a, c, false),
+  start: (a, c) => perContainer(a, c, START_FLAGS, "docker start", (name) => ({ op: "start", at: c.at, name })),
+  stop: (a, c) => perContainer(a, c, STOP_FLAGS, "docker stop", (name) => ({ op: "stop", at: c.at, name })),
+  restart: (a, c) => perContainer(a, c, STOP_FLAGS, "docker restart", (name) => ({ op: "restart", at: c.at, name })),
+  kill: (a, c) => perContainer(a, c, KILL_FLAGS, "docker kill", (name) => ({ op: "kill", at: c.at, name })),
+  rm: (a, c) => removeContainers(a, c),
+  "network create": (a, c) => c.out.ops.push({ op: "network create", at: c.at, spec: network(a, c.at) }),
+  "network connect": (a, c) => connect(a, c),
+  "network disconnect": (a, c) => disconnect(a, c),
+  "network rm": (a, c) => removeNetworks(a, c),
+  pull: IGNORED, ps: IGNORED, inspect: IGNORED, logs: IGNORED, images: IGNORED, version: IGNORED, info: IGNORED,
+  "network ls": IGNORED, "network inspect": IGNORED, "network prune": unsupported("docker network prune"),
+  exec: unsupported("docker exec (what runs inside a container is not simulated: describe a connection as a flow)"),
+};
+
+function unsupported(what: string): CommandHandler {
+  return (_a, c) => {
+    throw impossible(c.at, `"${what}" is not supported yet`);
+  };
+}
+
+// `docker container X` is `docker X` (and `docker network remove` is `docker network rm`).
+const ALIASES: Record<string, string> = {
+  "container run": "run", "container create": "create", "container start": "start", "container stop": "stop",
+  "container restart": "restart", "container kill": "kill", "container rm": "rm", "container remove": "rm",
+  "container ls": "ps", "container list": "ps", "container inspect": "inspect", "container logs": "logs", "container exec": "exec",
+  "network remove": "network rm", "image pull": "pull",
+};
+
+export const COMMANDS: Record<string, CommandHandler> = { ...CORE, ...SWARM_COMMANDS };
+
+/** The handler of `docker ARGV...` and how many words its name has. */
+function lookup(words: string[]): { handler: CommandHandler; used: number } | null {
+  for (const used of [2, 1]) {
+    if (words.length < used) continue;
+    const key = words.slice(0, used).join(" ");
+    const name = ALIASES[key] ?? key;
+    const handler = COMMANDS[name];
+    if (handler) return { handler, used };
+  }
+  return null;
 }
 
 export function importCommands(lines: string[]): Imported {
-  const out: Imported = { daemon: {}, networks: [], containers: [] };
+  const out: Imported = { daemon: {}, ops: [] };
   const taken = new Map<string, number>();
-  const created = new Map<string, ContainerSpec>();
   // Docker names an unnamed container at random ("festive_hopper"); nfplay uses the image's
   // name instead, so a flow can refer to it: "nginx:1.27" -> "nginx", then "nginx-2".
   const autoName = (image: string) => {
@@ -113,30 +179,49 @@ export function importCommands(lines: string[]): Imported {
     if (argv.length === 0 || argv[0]!.startsWith("#")) return;
     if (argv[0] === "dockerd") return daemonFlags(out, argv.slice(1), at);
     if (argv[0] !== "docker") throw impossible(at, `not a docker command: "${argv[0]}"`);
-    const [cmd, sub] = argv.slice(1);
-    if (cmd === "network" && sub === "create") return out.networks.push(network(argv.slice(3), at));
-    if (cmd === "run" || cmd === "create" || (cmd === "container" && (sub === "run" || sub === "create"))) {
-      const args = argv.slice(cmd === "container" ? 3 : 2);
-      const c = container(args, at, autoName);
-      // A created container has no network until `docker start`: it takes its address and
-      // publishes its ports then (one that is never started gets neither).
-      if (cmd === "create" || sub === "create") created.set(c.name, c);
-      else out.containers.push(c);
-      return;
+    const found = lookup(argv.slice(1));
+    if (!found) {
+      const [cmd, sub] = argv.slice(1);
+      throw impossible(at, `"docker ${[cmd, sub].filter(Boolean).join(" ")}" is not supported yet (supported: ${Object.keys(COMMANDS).sort().join(", ")})`);
     }
-    if (cmd === "start" || (cmd === "container" && sub === "start")) {
-      for (const name of argv.slice(cmd === "container" ? 3 : 2).filter((a) => !a.startsWith("-"))) {
-        const c = created.get(name);
-        if (c) out.containers.push(c);
-        created.delete(name);
-      }
-      return;
-    }
-    if (cmd === "network" && sub === "connect") return connect(out, argv.slice(3), at);
-    if (cmd === "pull" || (cmd === "network" && sub === "ls") || cmd === "ps" || cmd === "inspect") return;
-    throw impossible(at, `"docker ${[cmd, sub].filter(Boolean).join(" ")}" is not supported yet (dockerd, docker network create/connect, docker run/create are)`);
+    found.handler(argv.slice(1 + found.used), { out, at, autoName });
   });
   return out;
+}
+
+const START_FLAGS: Record<string, FlagKind> = { "-a": "bool", "--attach": "bool", "-i": "bool", "--interactive": "bool" };
+const STOP_FLAGS: Record<string, FlagKind> = { "-t": "value", "--time": "value", "-s": "value", "--signal": "value" };
+const KILL_FLAGS: Record<string, FlagKind> = { "-s": "value", "--signal": "value" };
+const RM_FLAGS: Record<string, FlagKind> = { "-f": "bool", "--force": "bool", "-v": "bool", "--volumes": "bool", "-l": "bool", "--link": "bool" };
+const DISCONNECT_FLAGS: Record<string, FlagKind> = { "-f": "bool", "--force": "bool" };
+const NETWORK_RM_FLAGS: Record<string, FlagKind> = { "-f": "bool", "--force": "bool" };
+
+function createContainer(args: string[], ctx: CommandContext, start: boolean): void {
+  const spec = container(args, ctx.at, ctx.autoName);
+  const autoRemove = parseFlags(args, RUN_FLAGS, ctx.at, "docker run").flags.has("--rm");
+  ctx.out.ops.push({ op: "create", at: ctx.at, spec, start, ...(autoRemove ? { autoRemove } : {}) });
+}
+
+/** docker start/stop/restart/kill NAME...: one operation per container, in the order given. */
+function perContainer(args: string[], ctx: CommandContext, flags: Record<string, FlagKind>, what: string, op: (name: string) => LifecycleOp): void {
+  const p = parseFlags(args, flags, ctx.at, what);
+  if (p.positional.length === 0) throw impossible(ctx.at, `"${what}" requires at least 1 argument`);
+  if (what === "docker kill" && get(p, "-s", "--signal") && !/^(SIG)?KILL$|^9$/.test(get(p, "-s", "--signal")!))
+    throw impossible(ctx.at, "docker kill --signal other than KILL does not stop the container; only KILL is simulated");
+  for (const name of p.positional) ctx.out.ops.push(op(name));
+}
+
+function removeContainers(args: string[], ctx: CommandContext): void {
+  const p = parseFlags(args, RM_FLAGS, ctx.at, "docker rm");
+  if (p.positional.length === 0) throw impossible(ctx.at, "\"docker rm\" requires at least 1 argument");
+  const force = bool(get(p, "-f", "--force"), ctx.at) ?? false;
+  for (const name of p.positional) ctx.out.ops.push({ op: "rm", at: ctx.at, name, force });
+}
+
+function removeNetworks(args: string[], ctx: CommandContext): void {
+  const p = parseFlags(args, NETWORK_RM_FLAGS, ctx.at, "docker network rm");
+  if (p.positional.length === 0) throw impossible(ctx.at, "\"docker network rm\" requires at least 1 argument");
+  for (const name of p.positional) ctx.out.ops.push({ op: "network rm", at: ctx.at, name });
 }
 
 function daemonFlags(out: Imported, args: string[], at: string): void {
@@ -145,6 +230,8 @@ function daemonFlags(out: Imported, args: string[], at: string): void {
   const v = (n: string) => get(p, n);
   if (v("--bip")) d.bip = v("--bip");
   if (v("--fixed-cidr")) d["fixed-cidr"] = v("--fixed-cidr");
+  if (v("--fixed-cidr-v6")) d["fixed-cidr-v6"] = v("--fixed-cidr-v6");
+  if (bool(v("--ipv6"), at) !== undefined) d.ipv6 = bool(v("--ipv6"), at);
   if (v("--mtu")) d.mtu = Number(v("--mtu"));
   if (v("--ip")) d.ip = v("--ip");
   const flag = (n: string) => bool(v(n), at);
@@ -173,8 +260,16 @@ function network(args: string[], at: string): NetworkSpec {
   }
   const driver = get(p, "-d", "--driver") ?? "bridge";
   const net: NetworkSpec = { name, driver: driver as NetworkSpec["driver"] };
-  if (get(p, "--subnet")) net.subnet = get(p, "--subnet");
-  if (get(p, "--gateway")) net.gateway = get(p, "--gateway");
+  // --subnet/--gateway may be given once per address family (an IPv6 one has a colon).
+  const [v4, v6] = [(x: string) => !x.includes(":"), (x: string) => x.includes(":")];
+  const last = (list: string[]) => list[list.length - 1];
+  const subnet = last(all(p, "--subnet").filter(v4)), subnet6 = last(all(p, "--subnet").filter(v6));
+  const gateway = last(all(p, "--gateway").filter(v4)), gateway6 = last(all(p, "--gateway").filter(v6));
+  if (subnet) net.subnet = subnet;
+  if (gateway) net.gateway = gateway;
+  if (subnet6) net.subnet6 = subnet6;
+  if (gateway6) net.gateway6 = gateway6;
+  if (p.flags.has("--ipv6")) net.ipv6 = bool(get(p, "--ipv6"), at);
   if (get(p, "--ip-range")) net["ip-range"] = get(p, "--ip-range");
   if (p.flags.has("--internal")) net.internal = bool(get(p, "--internal"), at);
   if (Object.keys(options).length) net.options = options;
@@ -185,21 +280,22 @@ const CONNECT_FLAGS: Record<string, FlagKind> = {
   "--ip": "value", "--ip6": "value", "--alias": "list", "--link": "list", "--link-local-ip": "list", "--driver-opt": "list",
 };
 
-/**
- * `docker network connect NET CTR`: one more network of an earlier container. nfplay attaches it
- * when the container starts (its address is taken then, not at the time of the connect).
- */
-function connect(out: Imported, args: string[], at: string): void {
-  const p = parseFlags(args, CONNECT_FLAGS, at, "docker network connect");
+/** `docker network connect [--ip A] NET CTR`: the container joins now if it runs, else when it starts. */
+function connect(args: string[], ctx: CommandContext): void {
+  const p = parseFlags(args, CONNECT_FLAGS, ctx.at, "docker network connect");
   const [net, name] = p.positional;
-  if (!net || !name || p.positional.length > 2) throw impossible(at, "docker network connect needs a network and a container");
-  if (get(p, "--ip") || get(p, "--ip6")) throw impossible(at, "docker network connect --ip is not supported yet (only the first network of a container takes a static address)");
-  const c = out.containers.find((x) => x.name === name);
-  if (!c) throw impossible(at, `docker network connect: no container "${name}" (only containers started by earlier commands)`);
-  const nets = c.network === undefined ? ["bridge"] : Array.isArray(c.network) ? c.network : [c.network];
-  if (nets.includes("host") || nets.includes("none")) throw impossible(at, `container "${name}" is in network mode ${nets[0]}: it cannot be connected to a network`);
-  if (nets.includes(net)) throw impossible(at, `container "${name}" is already connected to network "${net}"`);
-  c.network = [...nets, net];
+  if (!net || !name || p.positional.length > 2) throw impossible(ctx.at, "docker network connect needs a network and a container");
+  if (get(p, "--ip6")) throw impossible(ctx.at, "docker network connect --ip6 is not supported yet");
+  const ip = get(p, "--ip");
+  if (ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw impossible(ctx.at, `invalid IPv4 address: ${ip}`);
+  ctx.out.ops.push({ op: "connect", at: ctx.at, network: net, container: name, ...(ip ? { ip } : {}) });
+}
+
+function disconnect(args: string[], ctx: CommandContext): void {
+  const p = parseFlags(args, DISCONNECT_FLAGS, ctx.at, "docker network disconnect");
+  const [net, name] = p.positional;
+  if (!net || !name || p.positional.length > 2) throw impossible(ctx.at, "docker network disconnect needs a network and a container");
+  ctx.out.ops.push({ op: "disconnect", at: ctx.at, network: net, container: name, force: bool(get(p, "-f", "--force"), ctx.at) ?? false });
 }
 
 function container(args: string[], at: string, autoName: (image: string) => string): ContainerSpec {
@@ -209,6 +305,7 @@ function container(args: string[], at: string, autoName: (image: string) => stri
   const net = get(p, "--network", "--net");
   if (net) c.network = net === "default" ? "bridge" : net;
   if (get(p, "--ip")) c.ip = get(p, "--ip");
+  if (get(p, "--ip6")) c.ip6 = get(p, "--ip6");
   const ports = all(p, "-p", "--publish");
   if (ports.length) c.ports = ports;
   const expose = all(p, "--expose");
@@ -217,14 +314,12 @@ function container(args: string[], at: string, autoName: (image: string) => stri
   return c;
 }
 
-/** The scenario with its commands turned into daemon/networks/containers. */
-export function withCommands(s: Scenario): Scenario {
-  if (!s.commands?.length) return s;
+/** A scenario with its commands read: the daemon flags merged, the rest as lifecycle operations. */
+export type WithLifecycle = Scenario & { lifecycle: LifecycleOp[] };
+
+/** The scenario with its commands turned into daemon flags and operations (after the JSON part). */
+export function withCommands(s: Scenario): WithLifecycle {
+  if (!s.commands?.length) return { ...s, lifecycle: [] };
   const imported = importCommands(s.commands);
-  return {
-    ...s,
-    daemon: { ...imported.daemon, ...s.daemon },
-    networks: [...(s.networks ?? []), ...imported.networks],
-    containers: [...(s.containers ?? []), ...imported.containers],
-  };
+  return { ...s, daemon: { ...imported.daemon, ...s.daemon }, lifecycle: imported.ops, ...swarmFromCommands(s.swarm, imported.swarm) };
 }

@@ -15,6 +15,7 @@ export const LIMITS = {
   commandLength: 2048,
   nameLength: 128,
   rulesText: 96 * 1024,
+  composeText: 64 * 1024,
 } as const;
 
 const name = z
@@ -56,6 +57,8 @@ export const daemonSchema = z.strictObject({
   "allow-direct-routing": z.boolean().optional(),
   /** IPv6 subnet of the default bridge (docker0 gets its ::1); only the topology uses it so far. */
   "fixed-cidr-v6": ipv6Cidr.optional(),
+  /** dockerd --ipv6: IPv6 on the default bridge (needs fixed-cidr-v6). */
+  ipv6: z.boolean().optional(),
 });
 
 const hostInterface = z.strictObject({
@@ -75,6 +78,46 @@ export const hostSchema = z.strictObject({
 const savedRules = z.strictObject({
   "iptables-save": z.string().max(LIMITS.rulesText).optional(),
   "ip6tables-save": z.string().max(LIMITS.rulesText).optional(),
+  /** The namespace's ipsets as `ipset save` prints them; `-m set` rules refer to them by name. */
+  "ipset-save": z.string().max(LIMITS.rulesText).optional(),
+  /** `nft list ruleset` text (the nftables backend's tables, or your own). */
+  nft: z.string().max(LIMITS.rulesText).optional(),
+});
+
+/**
+ * A remote (plugin) network driver's answers, in libnetwork's remote protocol JSON
+ * (NetworkDriver.CreateEndpoint and .Join responses), plus what the plugin does on the host
+ * that the protocol does not carry: how the host side of the veth is wired and its iptables
+ * commands. See src/docker/drivers/remote.ts.
+ */
+const pluginRoute = z.strictObject({
+  Destination: ipv4Cidr,
+  /** 0: via NextHop, 1: connected (on the interface). */
+  RouteType: z.union([z.literal(0), z.literal(1)]),
+  NextHop: ipv4.optional(),
+});
+
+export const pluginSchema = z.strictObject({
+  name: z.string().min(1).max(LIMITS.nameLength).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.\/:-]*$/, "must be a plugin name"),
+  CreateEndpoint: z.strictObject({
+    Interface: z.strictObject({ MacAddress: z.string().regex(/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/, "must be a MAC address").optional() }).optional(),
+  }).optional(),
+  Join: z.strictObject({
+    InterfaceName: z.strictObject({
+      SrcName: z.string().min(1).max(15).regex(/^[a-zA-Z0-9_.-]+$/, "must be an interface name"),
+      DstPrefix: z.string().min(1).max(12).regex(/^[a-zA-Z_.-]+$/, "must be an interface name prefix"),
+    }).optional(),
+    Gateway: ipv4.optional(),
+    StaticRoutes: z.array(pluginRoute).max(16).optional(),
+    DisableGatewayService: z.boolean().optional(),
+  }).optional(),
+  /** The plugin's bridge (with the network's gateway address) or per-container host routes. */
+  hostSide: z.union([
+    z.strictObject({ bridge: z.string().min(1).max(15).regex(/^[a-zA-Z0-9_.-]+$/, "must be an interface name") }),
+    z.strictObject({ route: z.literal(true) }),
+  ]).optional(),
+  /** iptables commands the plugin runs when the network is created, e.g. "-t nat -A POSTROUTING -s 10.9.0.0/24 -j MASQUERADE". */
+  rules: z.array(z.string().min(1).max(1024)).max(64).optional(),
 });
 
 export const networkSchema = z.strictObject({
@@ -86,8 +129,14 @@ export const networkSchema = z.strictObject({
   /** IPv6 subnet of the bridge (its gateway is ::1 of it unless gateway6 says otherwise). */
   subnet6: ipv6Cidr.optional(),
   gateway6: ipv6.optional(),
+  /** docker network create --ipv6 (compose enable_ipv6); implied by subnet6. */
+  ipv6: z.boolean().optional(),
   internal: z.boolean().optional(),
   options: z.record(z.string().max(128), z.string().max(256)).optional(),
+  /** driver "remote": the plugin's answers (libnetwork remote protocol). */
+  plugin: pluginSchema.optional(),
+  /** driver "overlay": docker network create --attachable (standalone containers may join). */
+  attachable: z.boolean().optional(),
 });
 
 /** A compose-style port string: [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTO]. */
@@ -105,6 +154,8 @@ export const containerSchema = z.strictObject({
     .optional(),
   expose: z.array(z.string().regex(/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/, "must be a port like \"80\" or \"53/udp\"")).max(LIMITS.portsPerContainer).optional(),
   "publish-all": z.boolean().optional(),
+  /** running (default); created/stopped: no address and no ports until a later `docker start`. */
+  state: z.enum(["running", "created", "stopped"]).optional(),
 });
 
 /**
@@ -142,8 +193,48 @@ export const flowSchema = z.strictObject({
   from: z.string().min(1).max(LIMITS.nameLength),
   to: z.string().min(1).max(LIMITS.nameLength),
   proto: z.enum(["tcp", "udp", "sctp", "icmp"]).default("tcp"),
+  /** Which address of a named endpoint (host, container, external) to use; "ipv6" traces over IPv6. */
+  family: z.enum(["ipv4", "ipv6"]).optional(),
   state: z.enum(["new", "established"]).optional(),
   expect: flowExpectSchema.optional(),
+});
+
+/**
+ * A swarm of Docker hosts (src/docker/swarm/): its nodes on one LAN and its services. With a
+ * swarm, flows name nodes ("node2:8080"), tasks ("web.1") and "external" (a client behind the LAN's
+ * gateway). Tasks are placed round robin over the nodes in order (or over `placement`).
+ */
+const swarmNode = z.strictObject({
+  name,
+  /** The node's eth0 address on the LAN, e.g. "203.0.113.11/24" (the LAN's gateway is its .1). */
+  address: ipv4Cidr,
+  role: z.enum(["manager", "worker"]).default("worker"),
+});
+
+/** docker service create --publish: "8080:80", "8080:80/udp" or the long form. */
+const servicePublish = z.union([
+  z.string().regex(/^\d{1,5}:\d{1,5}(\/(tcp|udp))?$/, "must be a publish like \"8080:80\" or \"5353:53/udp\""),
+  z.strictObject({
+    published: z.number().int().min(1).max(65535),
+    target: z.number().int().min(1).max(65535),
+    protocol: z.enum(["tcp", "udp"]).default("tcp"),
+    mode: z.enum(["ingress", "host"]).default("ingress"),
+  }),
+]);
+
+export const swarmServiceSchema = z.strictObject({
+  name,
+  replicas: z.number().int().min(0).max(32).default(1),
+  publish: z.array(servicePublish).max(16).optional(),
+  /** Overlay networks (from `networks`, driver overlay) the tasks join besides ingress. */
+  networks: z.array(name).max(8).optional(),
+  /** Node names the tasks may run on (round robin over them); default every node. */
+  placement: z.array(name).min(1).max(16).optional(),
+});
+
+export const swarmSchema = z.strictObject({
+  nodes: z.array(swarmNode).min(1).max(8),
+  services: z.array(swarmServiceSchema).max(16).optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -154,15 +245,24 @@ export const scenarioSchema = z.strictObject({
   networks: z.array(networkSchema).max(LIMITS.networks).optional(),
   containers: z.array(containerSchema).max(LIMITS.containers).optional(),
   commands: z.array(z.string().max(LIMITS.commandLength)).max(LIMITS.commands).optional(),
+  /** A compose file (YAML text): its networks and services, as `docker compose up` creates them. */
+  compose: z.string().max(LIMITS.composeText).optional(),
+  /** The compose project name (default "nfplay"): networks <project>_<name>, containers <project>-<service>-N. */
+  project: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a compose project name: [a-z0-9][a-z0-9_-]*").max(64).optional(),
   flows: z.array(flowSchema).max(LIMITS.flows).optional(),
   expect: scenarioExpectSchema.optional(),
+  /** A swarm of hosts and its services (overlay networks, the ingress routing mesh). */
+  swarm: swarmSchema.optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type NetworkSpec = z.output<typeof networkSchema>;
+export type PluginSpec = z.output<typeof pluginSchema>;
 export type ContainerSpec = z.output<typeof containerSchema>;
 export type FlowSpec = z.output<typeof flowSchema>;
+export type SwarmSpec = z.output<typeof swarmSchema>;
+export type SwarmServiceSpec = z.output<typeof swarmServiceSchema>;
 export type DaemonSpec = z.output<typeof daemonSchema>;
 export type FlowExpect = z.output<typeof flowExpectSchema>;
 export type ScenarioExpect = z.output<typeof scenarioExpectSchema>;

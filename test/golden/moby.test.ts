@@ -3,8 +3,9 @@
 // - TestIptabler/*.golden: `iptables-save -t raw`, `-t filter`, `-t nat` of the bridge driver's
 //   firewaller alone (libnetwork drivers/bridge/internal/iptabler/iptabler_test.go), in a fresh
 //   netns: one bridge br-dummy 192.168.0.0/24, container 192.168.0.2, tcp 8080->80 (on 127.0.0.1
-//   with bindlh), forwarding already on. Each parameter combination becomes an nfplay scenario
-//   (daemon.bridge "none" so that docker0 does not exist); our output is compared table by table,
+//   with bindlh), forwarding already on; dual-stack: also fd49:efd7:54aa::/64, container ::1, and
+//   the `__ip6tables` goldens hold its ip6tables rules. Each parameter combination becomes an nfplay
+//   scenario (daemon.bridge "none" so that docker0 does not exist); our output is compared table by table,
 //   byte for byte after dropping "#" lines. The goldens hold no DOCKER-USER (the controller, not
 //   the firewaller, creates it), so its three lines are the one thing removed from ours.
 // - iptablesdoc/*.md: a real daemon's `iptables -S` per table (integration/network/bridge/
@@ -83,7 +84,12 @@ function parseName(name: string): { params: Params | null; cleaned: boolean; no:
   };
 }
 
-function iptablerScenario(version: string, p: Params, withNetwork: boolean): ScenarioInput {
+/**
+ * moby's test network: 192.168.0.0/24 and, with IPv6, fd49:efd7:54aa::/64 with the container on
+ * fd49:efd7:54aa::1 (so the gateway is moved off ::1; it shows in no rule). With bindlh the test
+ * binds 127.0.0.1 and ::1, which a daemon does for "127.0.0.1:8080:80" plus "[::1]:8080:80".
+ */
+function iptablerScenario(version: string, p: Params, withNetwork: boolean, ipv6: boolean): ScenarioInput {
   const options: Record<string, string> = {
     "com.docker.network.bridge.name": "br-dummy",
     "com.docker.network.bridge.enable_icc": `${p.icc}`,
@@ -91,16 +97,21 @@ function iptablerScenario(version: string, p: Params, withNetwork: boolean): Sce
   if (!p.internal) {
     options["com.docker.network.bridge.enable_ip_masquerade"] = `${p.masq}`;
     options["com.docker.network.bridge.gateway_mode_ipv4"] = p.gwm!;
+    if (ipv6) options["com.docker.network.bridge.gateway_mode_ipv6"] = p.gwm!;
     if (p.snat) options["com.docker.network.host_ipv4"] = "192.168.123.0";
+    if (p.snat && ipv6) options["com.docker.network.host_ipv6"] = "fd34:d0d4:672f::123";
   }
+  const v6net = ipv6 ? { subnet6: "fd49:efd7:54aa::/64", gateway6: "fd49:efd7:54aa::ff" } : {};
+  const ports = p.bindlh ? ["127.0.0.1:8080:80", ...(ipv6 ? ["[::1]:8080:80"] : [])] : ["8080:80"];
   return {
     docker: { version },
     daemon: { bridge: "none", "userland-proxy": !p.hairpin },
-    host: { sysctl: { "net.ipv4.ip_forward": 1 } },
+    // forwarding already on in both families: Docker leaves the FORWARD policies alone
+    host: { sysctl: { "net.ipv4.ip_forward": 1, ...(ipv6 ? { "net.ipv6.conf.all.forwarding": 1 } : {}) } },
     ...(withNetwork
       ? {
-          networks: [{ name: "dummy", subnet: "192.168.0.0/24", internal: p.internal, options }],
-          containers: [{ name: "ctr", network: "dummy", ports: [p.bindlh ? "127.0.0.1:8080:80" : "8080:80"] }],
+          networks: [{ name: "dummy", subnet: "192.168.0.0/24", internal: p.internal, options, ...v6net }],
+          containers: [{ name: "ctr", network: "dummy", ports, ...(ipv6 ? { ip6: "fd49:efd7:54aa::1" } : {}) }],
         }
       : {}),
   };
@@ -109,11 +120,8 @@ function iptablerScenario(version: string, p: Params, withNetwork: boolean): Sce
 /** Why a golden cannot be compared yet, or null. */
 function gap(g: ReturnType<typeof parseName>): string | null {
   if (g.wsl2) return "WSL2 mirrored networking (loopback0) is not simulated";
-  if (g.family === "ip6tables" && !g.cleaned && !g.no) return "IPv6 networks are not simulated (this golden has fd49:efd7:54aa::/64 rules)";
   if (g.params!.gwm === "routed")
     return "moby's test hands the firewaller host port 8080 on a routed network; a daemon gives such bindings host port 0 (no NAT, so no DNAT) before the firewaller sees them (port_mapping_linux.go) — usernet-portmap-routed.md covers routed instead";
-  if (g.family === "ip6tables" && g.cleaned && !g.params!.hairpin)
-    return "the interpreter does not parse IPv6 addresses yet, so ip6tables' `! -d ::1/128` nat OUTPUT jump fails";
   return null;
 }
 
@@ -134,7 +142,7 @@ for (const [tag, versions] of Object.entries(IPTABLER)) {
           const p = g.params!;
           const input = g.no
             ? { docker: { version }, daemon: { bridge: "none", iptables: g.family !== "iptables", ip6tables: g.family !== "ip6tables" }, host: { sysctl: { "net.ipv4.ip_forward": 1 } } }
-            : iptablerScenario(version, p, !g.cleaned);
+            : iptablerScenario(version, p, !g.cleaned, true);
           const out = run(input);
           const ours = g.family === "iptables" ? out.v4 : out.v6;
           const expected = splitGolden(readFileSync(join(dir, f), "utf8"));

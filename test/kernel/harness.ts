@@ -34,18 +34,30 @@ export interface KernelTopology {
     sysctl?: Record<string, string | number>;
   };
   /** "internet" client/server IP; lives on lo of the ext netns. Flows `from: "external"` use it as source. */
-  external: { ip: string; /** the IPv6 "internet" address (on ext lo) */ ip6?: string };
+  external: { ip: string; /** the IPv6 "internet" address (on ext lo) */ ip6?: string;
+    /** sysctls of the ext netns (e.g. arp_announce=2: ARP asks from the gateway address, like a router) */
+    sysctl?: Record<string, string | number>;
+    /** more addresses (cidr) on ext eth0, e.g. the router of a macvlan LAN */ lanAddresses?: string[] };
   bridges: { name: string; address: string /* cidr */; hairpin?: boolean; routeLocalnet?: boolean; mac?: string; address6?: string }[];
   containers: {
     name: string; bridge: string; ip: string; prefix: number; mac: string; gateway: string;
     rules?: string; // iptables-save text restored inside the container netns
     /** IPv6: address, prefix length, default gateway; ip6tables-save text for the container netns */
     ip6?: string; prefix6?: number; gateway6?: string; rules6?: string;
+    /** eth0 is a macvlan child of this host interface instead of a veth on `bridge` (ignored then);
+     *  gateway "" = no default route. */
+    macvlan?: { parent: string; mode: "bridge" | "private" | "vepa" | "passthru" };
   }[];
   /** iptables-save text restored (iptables-restore) into the host netns. */
   hostRules: string;
+  /** `ipset save` text restored (`ipset restore`) into the host netns before its rules (needs ipset). */
+  hostIpsets?: string;
   /** ip6tables-save text restored (ip6tables-restore) into the host netns. */
   hostRules6?: string;
+  /** An nft script (`nft list ruleset` text) loaded with `nft -f` into the host netns. With it, the host
+   *  is traced with `nft monitor trace` (meta nftrace set 1 at priority -350 of prerouting and output)
+   *  and nftables rules come back as nft prints them (table "ip docker-bridges", counters without numbers). */
+  hostNft?: string;
   /** docker-proxy emulation (userland relay in the host netns, kernel-chosen source address). */
   proxies: { hostIp: string; hostPort: number; proto: "tcp" | "udp"; containerIp: string; containerPort: number }[];
   listeners: { ns: string /* "host" | "external" | container name */; ip: string; port: number; proto: "tcp" | "udp" }[];
@@ -131,6 +143,8 @@ export interface KernelRunOptions {
   traceContainers?: string[];
   /** start echo listeners automatically for proxy backends, DNAT targets and the flow destination (default true) */
   autoListeners?: boolean;
+  /** also TRACE TCP packets with RST set (default false: only SYN and SYN-ACK of TCP are traced) */
+  traceResets?: boolean;
   /** keep instrumentation lines (TRACE rules, raw chains created only for tracing) - debugging only */
   keepInstrumentation?: boolean;
   /** keep packets whose lines were all instrumentation (default false: they are dropped) */
@@ -163,7 +177,9 @@ const TRACE_RULES6 = (chain: string) => [
   `-A ${chain} -p udp -j TRACE`,
   `-A ${chain} -p ipv6-icmp -j TRACE`, // neighbour discovery is dropped from the result (isV6Noise)
 ];
-const INSTRUMENTATION = new Set([...TRACE_RULES("PREROUTING"), ...TRACE_RULES("OUTPUT"), ...TRACE_RULES6("PREROUTING"), ...TRACE_RULES6("OUTPUT")]);
+/** With opts.traceResets: TCP resets too (REJECT --reject-with tcp-reset, closed ports). */
+const TRACE_RST = (chain: string) => `-A ${chain} -p tcp -m tcp --tcp-flags RST RST -j TRACE`;
+const INSTRUMENTATION = new Set([...TRACE_RULES("PREROUTING"), ...TRACE_RULES("OUTPUT"), ...TRACE_RULES6("PREROUTING"), ...TRACE_RULES6("OUTPUT"), TRACE_RST("PREROUTING"), TRACE_RST("OUTPUT")]);
 const ALLOWED_SYSCTL = /^net\.(ipv4|ipv6|bridge|netfilter)\.[A-Za-z0-9_.\-]+$/;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -418,7 +434,7 @@ export function parseTrace(text: string | { t: number; line: string }[], o: Pars
       packets.push(pt); lastById.set(p.id, pt);
       continue;
     }
-    const tl = parseTraceLine(line);
+    const tl = parseTraceLine(line) ?? parseNftLine(line);
     if (!tl) continue;
     // attach to the latest PACKET with the same trace id (robust against interleaving of concurrent events)
     const p = lastById.get(tl.id);
@@ -459,6 +475,18 @@ function splitCidr(cidr: string): [string, number] {
 }
 
 /** DNAT targets in an iptables-save text: proto + container ip + port (for auto listeners). */
+/** `tcp dport 8080 … dnat to 172.17.0.2:80` in nft text. */
+function nftDnatTargets(rules: string): { proto: "tcp" | "udp"; ip: string; port: number }[] {
+  const out: { proto: "tcp" | "udp"; ip: string; port: number }[] = [];
+  for (const l of rules.split("\n")) {
+    const p = /\b(tcp|udp) dport (\d+)/.exec(l);
+    const t = /\bdnat (?:ip6? )?to (?:\[([0-9a-f:]+)\]|([\d.]+))(?::(\d+))?/.exec(l);
+    if (!p || !t) continue;
+    out.push({ proto: p[1] as "tcp" | "udp", ip: (t[1] ?? t[2])!, port: t[3] ? Number(t[3]) : Number(p[2]) });
+  }
+  return out;
+}
+
 function dnatTargets(rules: string): { proto: "tcp" | "udp"; ip: string; port: number }[] {
   const out: { proto: "tcp" | "udp"; ip: string; port: number }[] = [];
   for (const l of rules.split("\n")) {
@@ -550,6 +578,10 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     await must("ip", nsArgs(ns, ["sysctl", "-qw", `${key}=${val}`]));
   };
 
+  // "default" keys (e.g. net.ipv4.conf.default.rp_filter) are what new devices start with: set them
+  // before the devices exist, like a host's boot-time sysctl.conf.
+  for (const [k, v] of Object.entries(topo.host.sysctl ?? {})) if (/^net\.ipv[46]\.conf\.default\./.test(k)) await sysctl(H, k, v);
+
   // ---- IPv6: no duplicate address detection (addresses usable at once), no router advertisements ----
   const v6 = !!(topo.hostRules6 || topo.external.ip6 || topo.host.interfaces.some((i) => i.address6));
   if (v6) {
@@ -615,8 +647,21 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     await ip(H, "link", "set", b.name, "up");
     hostAddrs.push(splitCidr(b.address)[0]);
   }
+  for (const ext of topo.external.lanAddresses ?? []) await ip(X, "addr", "add", ext, "dev", "eth0");
   for (const [i, c] of topo.containers.entries()) {
     const C = nsOf.get(c.name)!;
+    if (c.macvlan) {
+      // created on the parent in the host netns, then moved and renamed, as Docker's macvlan driver does
+      const child = `mvnfk${i}`;
+      await ip(H, "link", "add", child, "link", c.macvlan.parent, "type", "macvlan", "mode", c.macvlan.mode);
+      await ip(H, "link", "set", child, "netns", C);
+      await ip(C, "link", "set", child, "name", "eth0");
+      await ip(C, "link", "set", "eth0", "address", c.mac);
+      await ip(C, "addr", "add", `${c.ip}/${c.prefix}`, "dev", "eth0");
+      await ip(C, "link", "set", "eth0", "up");
+      if (c.gateway) await ip(C, "route", "add", "default", "via", c.gateway);
+      continue;
+    }
     const br = brByName.get(c.bridge);
     if (!br) throw new Error(`container ${c.name}: unknown bridge ${c.bridge}`);
     const hostSide = `vnfk${i}`; // host-side veth name (not visible in traces: bridged ports show as IN=/OUT=<bridge>)
@@ -648,6 +693,7 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
   else notes.push("br_netfilter unavailable: bridged container<->container traffic is not seen by iptables");
   for (const b of topo.bridges) if (b.routeLocalnet) await sysctl(H, `net.ipv4.conf.${b.name}.route_localnet`, 1);
   for (const [k, v] of Object.entries(topo.host.sysctl ?? {})) await sysctl(H, k, v);
+  for (const [k, v] of Object.entries(topo.external.sysctl ?? {})) await sysctl(X, k, v);
 
   // ---- rules ----
   const prune = opts.pruneEmptyBuiltins ?? true;
@@ -659,6 +705,12 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
       if (pruned.length) notes.push(`${label}: pruned empty ACCEPT builtin chains ${pruned.join(" ")}`);
     }
   };
+  if (topo.hostIpsets?.trim()) {
+    if (!which("ipset")) throw new Error("hostIpsets needs the ipset tool (apt-get install -y ipset)");
+    // sets are per netns: they go away with the namespace
+    const r = await run("ip", nsArgs(H, ["ipset", "restore"]), { input: topo.hostIpsets.endsWith("\n") ? topo.hostIpsets : topo.hostIpsets + "\n" });
+    if (r.code !== 0) throw new Error(`ipset restore (host) failed: ${r.stderr.trim()}`);
+  }
   await restore(H, topo.hostRules, "host");
   for (const c of topo.containers) if (c.rules && c.rules.trim()) await restore(nsOf.get(c.name)!, c.rules, c.name);
   const restore6 = async (ns: string, rules: string, label: string) => {
@@ -670,6 +722,7 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     }
   };
   if (topo.hostRules6?.trim()) await restore6(H, topo.hostRules6, "host6");
+  if (topo.hostNft?.trim()) await must("ip", nsArgs(H, ["nft", "-f", "-"]), { input: topo.hostNft });
   for (const c of topo.containers) if (c.rules6?.trim()) await restore6(nsOf.get(c.name)!, c.rules6, `${c.name}6`);
   lap("rules");
 
@@ -679,6 +732,7 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     for (const itf of topo.host.interfaces) if (itf.gateway === addr || itf.gateway6 === addr) return "external";
     if (addr.startsWith("127.") || addr === "::1" || hostAddrs.includes(addr)) return "host";
     for (const c of topo.containers) if (c.ip === addr || c.ip6 === addr) return c.name;
+    for (const a of topo.external.lanAddresses ?? []) if (a.split("/")[0] === addr) return "external";
     return null;
   };
   const listeners = topo.listeners.map((l) => ({ ...l, auto: false }));
@@ -689,6 +743,7 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     for (const p of topo.proxies) want.push({ ns: owner(p.containerIp), port: p.containerPort, proto: p.proto });
     for (const d of dnatTargets(topo.hostRules)) want.push({ ns: owner(d.ip), port: d.port, proto: d.proto });
     for (const d of dnatTargets(topo.hostRules6 ?? "")) want.push({ ns: owner(d.ip), port: d.port, proto: d.proto });
+    for (const d of nftDnatTargets(topo.hostNft ?? "")) want.push({ ns: owner(d.ip), port: d.port, proto: d.proto });
     const dOwner = owner(flow.dstIp);
     if (dOwner && flow.proto !== "icmp" && !(dOwner === "host" && proxyFor(flow.dstPort, flow.proto))) want.push({ ns: dOwner, port: flow.dstPort, proto: flow.proto });
     for (const w of want) {
@@ -729,9 +784,11 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     // which raw chains exist BEFORE we add TRACE rules: only their lines are kept in the trace
     const chainsBefore = [...(await listChains(t.ns)), ...(v6 ? await listChains(t.ns, "ip6") : [])];
     const rawBefore = new Set(chainsBefore.filter((c) => c.table === "raw").map((c) => `raw:${c.name}`));
-    for (const ch of ["PREROUTING", "OUTPUT"]) {
+    const nftNative = t.name === "host" && !!topo.hostNft?.trim();
+    if (nftNative) await must("ip", nsArgs(t.ns, ["nft", "-f", "-"]), { input: NFT_TRACE_TABLE });
+    for (const ch of nftNative ? [] : ["PREROUTING", "OUTPUT"]) {
       // inserted at the top (-I 1, in reverse) so that user raw rules are still traced after them
-      const rules = TRACE_RULES(ch).slice().reverse();
+      const rules = [...TRACE_RULES(ch), ...(opts.traceResets ? [TRACE_RST(ch)] : [])].reverse();
       for (const r of rules) await must("ip", nsArgs(t.ns, ["iptables", "-t", "raw", "-I", ch, "1", ...r.split(" ").slice(2)]));
       if (v6) for (const r of TRACE_RULES6(ch).slice().reverse()) await must("ip", nsArgs(t.ns, ["ip6tables", "-t", "raw", "-I", ch, "1", ...r.split(" ").slice(2)]));
     }
@@ -739,7 +796,9 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     const agent = ctx.bg(`agent ${t.name}`, t.ns, [PY, "-u", HELPER, "agent", String(MARK_PORT)]);
     // IPv6: xtables-monitor 1.8.9 cannot print ip6 rules with tcp flags or icmp6 matches (it exits with
     // "Parsing nftables rule failed"), so `nft -a monitor trace` is used and translated (see nftTraceLine).
-    const mon = v6
+    const mon = nftNative
+      ? ctx.bg(`nft monitor trace ${t.name}`, t.ns, ["nft", "monitor", "trace"], nftNativeTranslator())
+      : v6
       ? ctx.bg(`nft monitor trace ${t.name}`, t.ns, ["nft", "-a", "monitor", "trace"], nftTranslator(await ruleTexts(t.ns)))
       : ctx.bg(`xtables-monitor ${t.name}`, t.ns, ["xtables-monitor", "--trace"]);
     mons.push({ name: t.name, ns: t.ns, mon, agent, rawBefore });
@@ -861,6 +920,42 @@ function nftTranslator(rules: Map<string, string>): (line: string) => string[] {
     const text = h ? rules.get(`${family} ${table} ${chain} ${h[1]}`) : undefined;
     const fam = family === "ip6" ? "-6" : "-4";
     return [` TRACE: ${nfproto} ${id} ${table}:${chain}:rule:0x${Number(h?.[1] ?? 0).toString(16)}:${verdict}  ${fam} -t ${table} ${text ?? `-A ${chain} <handle ${h?.[1]}>`}`];
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Native nftables rules (hostNft): `nft monitor trace`, rules kept in nft's own words
+// ---------------------------------------------------------------------------------------------------------
+
+/** The instrumentation: its own inet table, before everything else (raw is -300); never in the result. */
+const NFT_TRACE_TABLE = `table inet nfk-trace {
+	chain pre { type filter hook prerouting priority -350; policy accept; tcp flags & syn == syn meta nftrace set 1; meta l4proto { udp, icmp } meta nftrace set 1; }
+	chain out { type filter hook output priority -350; policy accept; tcp flags & syn == syn meta nftrace set 1; meta l4proto { udp, icmp } meta nftrace set 1; }
+}
+`;
+
+/** " NFT: id<TAB>family table<TAB>chain<TAB>kind<TAB>verdict<TAB>rule" (what nftNativeTranslator writes). */
+function parseNftLine(line: string): { id: string; line: KernelTraceLine } | null {
+  if (!line.startsWith(" NFT: ")) return null;
+  const [id, table, chain, kind, verdict, rule] = line.slice(6).split("\t") as [string, string, string, KernelTraceLine["kind"], string, string];
+  return { id, line: { table, chain, kind, verdict, rule: kind === "rule" ? rule : null } };
+}
+
+/** nft trace lines: packets as xtables-monitor PACKET lines, rules and policies as " NFT:" lines. */
+function nftNativeTranslator(): (line: string) => string[] {
+  const packets = nftTranslator(new Map());
+  return (line) => {
+    const m = /^trace id ([0-9a-f]+) (ip6?|inet) (\S+) (\S+) (packet|rule|policy|verdict):? ?(.*)$/.exec(line.trimEnd());
+    if (!m) return [];
+    const [, id, family, table, chain, kind, rest] = m as unknown as string[];
+    if (kind === "packet") return packets(line.replace(/^(trace id \S+) inet /, "$1 ip "));
+    if (table === "nfk-trace" || (kind !== "rule" && kind !== "policy")) return [];
+    if (kind === "policy") return [` NFT: ${id}\t${family} ${table}\t${chain}\tpolicy\t${rest!.trim().split(" ")[0]!.toUpperCase()}\t`];
+    const v = /^(.*) \(verdict ([^)]+)\)$/.exec(rest!.trim());
+    const [vk, vt] = (v?.[2] ?? "continue").split(" ");
+    const verdict = vk === "jump" || vk === "goto" ? `${vk.toUpperCase()}:${vt}` : vk!.toUpperCase();
+    const rule = (v?.[1] ?? rest!).replace(/ counter packets \d+ bytes \d+/g, " counter").replace(/^counter packets \d+ bytes \d+/, "counter").trim();
+    return [` NFT: ${id}\t${family} ${table}\t${chain}\trule\t${verdict}\t${rule}`];
   };
 }
 

@@ -13,7 +13,9 @@
 # Output, per step, SCENARIO_DIR/<NN-step>/ (the layout test/golden/docker-20.10.test.ts reads):
 #   commands.sh (the step's commands; step 00 starts with "# daemon flags: ..." and "# host sysctl: k=v"),
 #   iptables-save.txt, ip6tables-save.txt, ip-addr.txt, sysctl.txt, commands-output.txt,
-#   docker-inspect-containers.json, docker-network-inspect.json, summary.json, summary.txt.
+#   docker-inspect-containers.json, docker-network-inspect.json, summary.json, summary.txt,
+#   and per running container with its own netns: ctr-<name>-iptables-save.txt, ctr-<name>-ss.txt
+#   (ss -lntup), ctr-<name>-nft.txt (nft list ruleset).
 # Old NN-* step directories of the scenario are replaced.
 #
 # Safety: dockerd runs only inside the namespaces created here (nfc<N>-d, peer nfc<N>-x), with
@@ -31,9 +33,9 @@ DOCKERD=/usr/sbin/dockerd
 IMG=nfplay/busybox:latest
 JOBS=1
 [ "${1:-}" = -j ] && { JOBS=$2; shift 2; }
-[ $# -gt 0 ] || { sed -n '2,25p' "$0"; exit 64; }
+[ $# -gt 0 ] || { sed -n '2,27p' "$0"; exit 64; }
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
-for b in $DOCKER $DOCKERD /bin/busybox iptables-save ip python3 nft; do command -v "$b" >/dev/null || { echo "missing $b (see the header)" >&2; exit 2; }; done
+for b in $DOCKER $DOCKERD /bin/busybox iptables-save ip python3 nft nsenter ss; do command -v "$b" >/dev/null || { echo "missing $b (see the header)" >&2; exit 2; }; done
 
 log() { echo "[$(date +%T)] $*" >&2; }
 # The ruleset of the root netns must stay empty (iptables-save prints only "#" lines, or nothing).
@@ -130,6 +132,26 @@ run_one() {  # run_one SCENARIO_DIR INDEX
   if [ $up = 0 ]; then log "$SD: dockerd did not come up"; tail -20 "$W/dockerd.log" >&2; cleanup_one; return 1; fi
   $DOCKER import -c 'CMD ["/bin/sh"]' "$WB/bb-rootfs.tar" $IMG >/dev/null
 
+  # Per running container with a netns of its own: the rules dockerd wrote inside it (the embedded
+  # DNS resolver's DOCKER_OUTPUT/DOCKER_POSTROUTING) and the sockets listening there (the resolver).
+  capture_containers() {  # capture_containers DIR CONTAINER_ID...
+    local O=$1 c name pid mode netns; shift
+    local rootnet hostnet; rootnet=$(readlink /proc/1/ns/net); hostnet=$($NSD readlink /proc/self/ns/net)
+    for c in "$@"; do
+      read -r name pid mode < <($DOCKER inspect -f '{{.Name}} {{.State.Pid}} {{.HostConfig.NetworkMode}}' "$c" 2>/dev/null)
+      name=${name#/}
+      case "$mode" in host|container:*) continue;; esac
+      [[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" -gt 1 ] || continue   # not running: no namespace
+      netns=$(readlink "/proc/$pid/ns/net" 2>/dev/null) || continue
+      # never read (or enter) the root netns or the docker host's own netns by mistake
+      [ -n "$netns" ] && [ "$netns" != "$rootnet" ] && [ "$netns" != "$hostnet" ] || continue
+      nsenter -t "$pid" -n iptables-save > "$O/ctr-$name-iptables-save.txt" 2>&1
+      nsenter -t "$pid" -n ss -lntup > "$O/ctr-$name-ss.txt" 2>&1
+      # which base chains really exist (iptables-save prints every built-in chain, nft only the created ones)
+      nsenter -t "$pid" -n nft list ruleset > "$O/ctr-$name-nft.txt" 2>&1
+    done
+  }
+
   capture_step() {  # capture_step DIR
     local O=$1
     $NSD iptables-save > "$O/iptables-save.txt" 2>&1
@@ -141,6 +163,7 @@ run_one() {  # run_one SCENARIO_DIR INDEX
     if [ -n "$cids" ]; then $DOCKER inspect $cids > "$O/docker-inspect-containers.json"; else echo '[]' > "$O/docker-inspect-containers.json"; fi
     $DOCKER network inspect $nids > "$O/docker-network-inspect.json"
     python3 "$HERE/summarize.py" "$O/docker-inspect-containers.json" "$O/docker-network-inspect.json" "$O/summary.json" "$O/summary.txt"
+    capture_containers "$O" $cids
     grep -rlF -- "$W" "$O" | xargs -r sed -i "s|$W|\$CAPTURE_WORK|g"
   }
 
@@ -159,13 +182,14 @@ run_one() {  # run_one SCENARIO_DIR INDEX
         echo "# daemon flags: $flags" > "$O/commands.sh"; : > "$O/commands-output.txt"
         continue;;
       "#"*|"") continue;;
-      "docker "*) ;;
+      "docker "*|"docker-compose "*) ;;   # docker-compose (v1) runs in the scenario directory
       *) log "$SD: not a docker command: $line"; rc=1; break;;
     esac
     echo "$line" >> "$O/commands.sh"
     local -a ARGV; eval "ARGV=($line)"
     local out crc
-    out=$($DOCKER "${ARGV[@]:1}" 2>&1); crc=$?
+    if [ "${ARGV[0]}" = docker-compose ]; then out=$(cd "$SD" && docker-compose "${ARGV[@]:1}" 2>&1); crc=$?
+    else out=$($DOCKER "${ARGV[@]:1}" 2>&1); crc=$?; fi
     printf '$ %s\n%s\n(rc=%s)\n' "$line" "$out" "$crc" >> "$O/commands-output.txt"
     # a failing command makes the capture fail: nfplay's golden test replays every command
     if [ $crc != 0 ]; then log "$SD/$step: command failed (rc=$crc): $line"; echo "$out" >&2; rc=1; break; fi

@@ -66,7 +66,7 @@ export interface KernelLegs {
   reply: string[];
   /** the container's SYN-ACK to the proxy: the engine does not trace it (only compared through `connects`) */
   relayReply: string[];
-  /** ICMP sent by REJECT (of the request or of the answer): the engine does not trace it */
+  /** ICMP sent by REJECT: of the request, the engine's reply (REJECT's answer); of the answer, not traced by the engine */
   rejectError: string[];
 }
 
@@ -183,7 +183,12 @@ export async function runCase(rules: string, flow: CaseFlow, opts: { clientTimeo
   const listening = !d || flow.proto !== "tcp" || (d.namespace === "host" && proxyPorts.has(`${d.port}/tcp`)) ||
     listeners.some((l) => l.ns === d.namespace && l.port === d.port && l.proto === flow.proto);
   if (oursFwd.join("\n") !== legs.forward.join("\n")) problems.push("forward trace differs");
-  if (listening && oursRep.join("\n") !== legs.reply.join("\n")) problems.push("reply trace differs");
+  // When the first packet is refused, the engine's reply is REJECT's answer: the ICMP error (the TCP
+  // reset of tcp-reset is not traced by the harness here).
+  const refused = trace.verdict === "rejected";
+  const resetNotTraced = refused && /tcp-reset/.test(trace.reason ?? "");
+  const kernelRep = refused ? legs.rejectError : legs.reply;
+  if (listening && !resetNotTraced && oursRep.join("\n") !== kernelRep.join("\n")) problems.push("reply trace differs");
   if (trace.connects !== kernel!.connected) problems.push(`connects: ours ${trace.connects}, kernel ${kernel!.connected}`);
   // R10 (regressions.test.ts): the engine relays through docker-proxy although the client's handshake failed
   const fwdPrefix = legs.forward.join("\n") === oursFwd.slice(0, legs.forward.length).join("\n");
@@ -200,10 +205,10 @@ export async function runCase(rules: string, flow: CaseFlow, opts: { clientTimeo
   out.push(`  kernel: ${kernel!.clientResult}`);
   out.push(`    ours forward:\n${indent(oursFwd)}`);
   out.push(`    kernel forward:\n${indent(legs.forward)}`);
-  out.push(`    ours reply${listening ? "" : " (not compared: RST is not traced)"}:\n${indent(oursRep)}`);
+  out.push(`    ours reply${listening && !resetNotTraced ? "" : " (not compared: RST is not traced)"}${refused ? " (REJECT's answer)" : ""}:\n${indent(oursRep)}`);
   out.push(`    kernel reply:\n${indent(legs.reply)}`);
   if (legs.relayReply.length) out.push(`    kernel relay reply (container -> proxy, not traced by the engine):\n${indent(legs.relayReply)}`);
-  if (legs.rejectError.length) out.push(`    kernel REJECT error packet (not traced by the engine):\n${indent(legs.rejectError)}`);
+  if (legs.rejectError.length) out.push(`    kernel REJECT error packet${refused ? "" : " (of the answer: not traced by the engine)"}:\n${indent(legs.rejectError)}`);
   const notes = kernel!.notes.filter((n) => !/^auto listener/.test(n));
   if (notes.length) out.push(`    kernel notes: ${notes.join(" | ")}`);
   if (known) out.push(`  KNOWN ENGINE BUG, not counted: ${known}`);

@@ -1,0 +1,302 @@
+// What a Docker 20.10 swarm does on each node: docker0 and docker_gwbridge (the bridge driver,
+// through the existing 20.10 dialect), the ingress overlay network and the user overlay networks
+// (one namespace "1-<id>" per network and node with br0 + vxlan0), the ingress_sbox namespace,
+// the service's tasks, and the iptables commands of libnetwork 20.10 (service_linux.go:
+// programIngress on the host, fwMarker in the ingress_sbox, redirector in each task).
+//
+// Deterministic choices where Docker draws at random or races (documented in ./README.md):
+// - Tasks are placed round robin over the service's nodes (placement, or every node) in order,
+//   starting with the first: web.1 on node1, web.2 on node2, web.3 on node1...
+// - Addresses: each overlay network's gateway is .1; on ingress the nodes' ingress-sbox endpoints
+//   come next (in node order), then per service its VIP and its tasks; on a user overlay per
+//   service its VIP and its tasks. docker_gwbridge: the ingress-sbox .2, then the node's tasks.
+// - VXLAN IDs: ingress 4096, user overlays 4097, 4098... in order (as swarmkit hands them out).
+// - Firewall marks: 256 (0x100) for the first service with published ports, then 257...
+import { broadcastOf, formatCidr, formatIPv4, inCidr, parseCidr, parseIPv4, type Cidr, type IPv4 } from "../../net/address.js";
+import { impossible } from "../../errors.js";
+import { Ruleset } from "../../netfilter/ruleset.js";
+import type { Proto } from "../../netfilter/types.js";
+import type { NetworkSpec, Scenario, SwarmServiceSpec } from "../../scenario/schema.js";
+import { hexId, macFromIPv4 } from "../ids.js";
+import { Ipt } from "../ipt.js";
+import { buildDocker, type DockerHost } from "../model.js";
+import { ingressSboxRules, programIngress, taskRedirectRules } from "./rules.js";
+import type { LifecycleOp } from "../lifecycle.js";
+
+export interface Overlay {
+  name: string;
+  id: string;
+  subnet: Cidr;
+  gateway: IPv4;
+  vni: number;
+  ingress: boolean;
+  attachable: boolean;
+  used: Set<IPv4>;
+}
+
+export interface Published {
+  published: number;
+  target: number;
+  proto: Proto;
+}
+
+export interface TaskAttachment {
+  network: Overlay | "docker_gwbridge";
+  ifname: string;
+  ip: IPv4;
+  subnet: Cidr;
+  mac: string;
+  /** Name of the other end of the veth: in the node's overlay namespace, or on docker_gwbridge. */
+  peer: string;
+}
+
+export interface Task {
+  name: string;
+  service: Service;
+  node: SwarmNode;
+  attachments: TaskAttachment[];
+  ruleset: Ruleset | null;
+  commands: string[];
+}
+
+export interface Service {
+  name: string;
+  ports: Published[];
+  fwmark: number | null;
+  /** The service's virtual IP on each of its networks (ingress included when it publishes). */
+  vips: Map<string, IPv4>;
+  networks: Overlay[];
+  tasks: Task[];
+}
+
+export interface SwarmNode {
+  name: string;
+  role: "manager" | "worker";
+  ip: IPv4;
+  lan: Cidr;
+  docker: DockerHost;
+  gwbridge: { subnet: Cidr; gateway: IPv4; next: IPv4 };
+  sbox: { ingressIp: IPv4; gwIp: IPv4; ruleset: Ruleset; commands: string[]; vips: IPv4[]; backends: Map<number, IPv4[]> };
+  tasks: Task[];
+}
+
+export interface Swarm {
+  docker: DockerHost;
+  lanGateway: IPv4;
+  nodes: SwarmNode[];
+  overlays: Overlay[];
+  ingress: Overlay;
+  services: Service[];
+}
+
+export const VNI_BASE = 4096;
+const FWMARK_BASE = 256;
+const GWBRIDGE = "172.18.0.0/16";
+const GWBRIDGE_OPTIONS = {
+  "com.docker.network.bridge.name": "docker_gwbridge",
+  "com.docker.network.bridge.enable_icc": "false",
+  "com.docker.network.bridge.enable_ip_masquerade": "true",
+};
+
+/** Swarm network IDs are 25 lowercase characters; nfplay derives them from the name. */
+function swarmId(name: string): string {
+  return hexId(`swarm-network:${name}`, 25);
+}
+
+function take(net: { subnet: Cidr; used: Set<IPv4> }, pointer: string, what: string): IPv4 {
+  for (let ip = net.subnet.addr + 1; ip < broadcastOf(net.subnet); ip++)
+    if (!net.used.has(ip)) {
+      net.used.add(ip);
+      return ip;
+    }
+  throw impossible(pointer, `no free address left for ${what} in ${formatCidr(net.subnet)}`);
+}
+
+function overlayOf(spec: NetworkSpec, at: string, k: number, taken: Cidr[]): Overlay {
+  if (spec.name === "ingress" || spec.name === "docker_gwbridge") throw impossible(`${at}/name`, `network name "${spec.name}" is reserved by the swarm`);
+  if (spec.options && Object.keys(spec.options).length)
+    throw impossible(`${at}/options`, "overlay driver options (encrypted, vxlanid_list...) are not simulated yet");
+  let subnet: Cidr;
+  if (spec.subnet) subnet = parseCidr(spec.subnet);
+  else {
+    // swarmkit's default address pool 10.0.0.0/8 in /24s; ingress holds 10.0.0.0/24.
+    let n = 1;
+    while (taken.some((t) => inCidr(parseIPv4(`10.${n >> 8}.${n & 255}.0`), t))) n++;
+    subnet = parseCidr(`10.${n >> 8}.${n & 255}.0/24`);
+  }
+  const clash = taken.find((t) => inCidr(subnet.addr, t) || inCidr(t.addr, subnet));
+  if (clash) throw impossible(`${at}/subnet`, `subnet ${formatCidr(subnet)} of network "${spec.name}" overlaps ${formatCidr(clash)}`);
+  taken.push(subnet);
+  const gateway = spec.gateway ? parseIPv4(spec.gateway) : subnet.addr + 1;
+  if (!inCidr(gateway, subnet)) throw impossible(`${at}/gateway`, `gateway ${formatIPv4(gateway)} is not inside ${formatCidr(subnet)}`);
+  return { name: spec.name, id: swarmId(spec.name), subnet, gateway, vni: VNI_BASE + k, ingress: false, attachable: spec.attachable ?? false, used: new Set([gateway]) };
+}
+
+function publishedOf(svc: SwarmServiceSpec, at: string): Published[] {
+  return (svc.publish ?? []).map((p, k) => {
+    if (typeof p === "string") {
+      const [ports, proto] = p.split("/");
+      const [published, target] = ports!.split(":").map(Number);
+      if (!published || published > 65535 || !target || target > 65535) throw impossible(`${at}/publish/${k}`, `"${p}": ports must be 1-65535`);
+      return { published, target, proto: (proto ?? "tcp") as Proto };
+    }
+    if (p.mode === "host") throw impossible(`${at}/publish/${k}/mode`, "mode=host publishing is not simulated yet (only the ingress routing mesh is)");
+    return { published: p.published, target: p.target, proto: p.protocol };
+  });
+}
+
+/** The nodes' shared LAN: every node on one subnet, whose first address is the gateway. */
+function lanOf(s: Scenario): Cidr {
+  const nodes = s.swarm!.nodes;
+  const lan = parseCidr(nodes[0]!.address);
+  const lanNet = parseCidr(`${formatIPv4(lan.addr)}/${lan.prefix}`);
+  const seen = new Set<string>();
+  nodes.forEach((n, i) => {
+    const c = parseCidr(n.address);
+    const ip = n.address.split("/")[0]!;
+    if (c.prefix !== lanNet.prefix || !inCidr(parseIPv4(ip), lanNet)) throw impossible(`/swarm/nodes/${i}/address`, `node "${n.name}" must be on the same LAN as "${nodes[0]!.name}" (${formatCidr(lanNet)})`);
+    if (parseIPv4(ip) === lanNet.addr + 1) throw impossible(`/swarm/nodes/${i}/address`, `${ip} is the LAN's gateway (the subnet's first address)`);
+    if (seen.has(ip) || seen.has(n.name)) throw impossible(`/swarm/nodes/${i}`, `node "${n.name}" or address ${ip} is given twice`);
+    seen.add(ip).add(n.name);
+    if (inCidr(parseIPv4(ip), parseCidr("10.0.0.0/8")) || inCidr(parseIPv4(ip), parseCidr("172.16.0.0/12")))
+      throw impossible(`/swarm/nodes/${i}/address`, `${n.address} overlaps Docker's address pools (10.0.0.0/8 overlays, 172.16.0.0/12 bridges): use another LAN`);
+  });
+  return lanNet;
+}
+
+function checkScenario(s: Scenario, docker: DockerHost): void {
+  if (docker.version.family !== "20.10") throw impossible("/docker/version", `swarm is simulated for Docker 20.10 only (asked: ${docker.version.version})`);
+  if (s.containers?.length) throw impossible("/containers", "standalone containers next to a swarm are not simulated yet");
+  if (s.rules && Object.keys(s.rules).length) throw impossible("/rules", "pasted rules are not supported with a swarm");
+  if (s.daemon && Object.keys(s.daemon).length) throw impossible("/daemon", "daemon options are not simulated with a swarm yet (every node runs the defaults)");
+  if (s.host) throw impossible("/host", "with a swarm, each node's address comes from swarm.nodes");
+}
+
+/** The overlay networks the commands create (`docker network create -d overlay`); any other docker command is refused. */
+function networksFromCommands(ops: LifecycleOp[]): { spec: NetworkSpec; at: string }[] {
+  return ops.map((op) => {
+    if (op.op !== "network create") throw impossible(op.at, `"${op.op}" next to a swarm is not simulated yet (swarm init/join, service create and overlay networks are)`);
+    if (op.spec.driver !== "overlay") throw impossible(op.at, `network "${op.spec.name}": only overlay networks are simulated with a swarm`);
+    return { spec: op.spec, at: op.at };
+  });
+}
+
+export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
+  const spec = s.swarm!;
+  const lan = lanOf(s);
+  const nodeScenario = (address: string): Scenario => ({
+    ...s,
+    host: { interfaces: [{ name: "eth0", address, gateway: formatIPv4(lan.addr + 1) }] },
+    networks: [{ name: "docker_gwbridge", driver: "bridge", subnet: GWBRIDGE, options: GWBRIDGE_OPTIONS }],
+    containers: [], commands: undefined, swarm: undefined, daemon: undefined,
+  });
+  const first = buildDocker(nodeScenario(spec.nodes[0]!.address));
+  checkScenario(s, first);
+
+  const taken: Cidr[] = [parseCidr("10.0.0.0/24")];
+  const ingress: Overlay = {
+    name: "ingress", id: swarmId("ingress"), subnet: parseCidr("10.0.0.0/24"), gateway: parseIPv4("10.0.0.1"), vni: VNI_BASE, ingress: true, attachable: false, used: new Set([parseIPv4("10.0.0.1")]),
+  };
+  const overlays: Overlay[] = [ingress];
+  const specs = [...(s.networks ?? []).map((spec, i) => ({ spec, at: `/networks/${i}` })), ...networksFromCommands(ops)];
+  for (const { spec: n, at } of specs) {
+    if (n.driver !== "overlay") throw impossible(`${at}/driver`, `only overlay networks are simulated with a swarm (got "${n.driver}")`);
+    if (overlays.some((o) => o.name === n.name)) throw impossible(`${at}/name`, `network "${n.name}" is defined twice`);
+    overlays.push(overlayOf(n, at, overlays.length, taken));
+  }
+
+  const nodes: SwarmNode[] = spec.nodes.map((n, i) => {
+    const docker = i === 0 ? first : buildDocker(nodeScenario(n.address));
+    const gw = parseCidr(GWBRIDGE);
+    const ruleset = new Ruleset();
+    return {
+      name: n.name, role: n.role, ip: parseIPv4(n.address.split("/")[0]!), lan, docker,
+      gwbridge: { subnet: gw, gateway: gw.addr + 1, next: gw.addr + 3 },
+      sbox: { ingressIp: take(ingress, `/swarm/nodes/${i}`, "the ingress-sbox"), gwIp: gw.addr + 2, ruleset, commands: new Ipt(ruleset).log, vips: [], backends: new Map() },
+      tasks: [],
+    };
+  });
+  if (!nodes.some((n) => n.role === "manager")) throw impossible("/swarm/nodes", "a swarm needs at least one manager node");
+
+  let fwmark = FWMARK_BASE;
+  const services = (spec.services ?? []).map((svc, i) => {
+    const at = `/swarm/services/${i}`;
+    const ports = publishedOf(svc, at);
+    const seenPort = new Set<string>();
+    ports.forEach((p, k) => {
+      const key = `${p.proto}/${p.published}`;
+      if (seenPort.has(key)) throw impossible(`${at}/publish/${k}`, `port ${key} is published twice`);
+      seenPort.add(key);
+    });
+    const nets = (svc.networks ?? []).map((name, k) => {
+      const o = overlays.find((x) => x.name === name && !x.ingress);
+      if (!o) throw impossible(`${at}/networks/${k}`, `overlay network "${name}" not found in networks`);
+      return o;
+    });
+    const eligible = (svc.placement ?? spec.nodes.map((n) => n.name)).map((name, k) => {
+      const n = nodes.find((x) => x.name === name);
+      if (!n) throw impossible(`${at}/placement/${k}`, `node "${name}" not found in swarm.nodes`);
+      return n;
+    });
+    const service: Service = { name: svc.name, ports, fwmark: ports.length ? fwmark++ : null, vips: new Map(), networks: nets, tasks: [] };
+    return { service, eligible, replicas: svc.replicas, at };
+  });
+  checkPublishConflicts(services.map((x) => x.service));
+
+  // Addresses: per service its VIPs, then its tasks (round robin over the eligible nodes).
+  for (const { service, eligible, replicas, at } of services) {
+    if (services.filter((x) => x.service.name === service.name).length > 1) throw impossible(`${at}/name`, `service "${service.name}" is defined twice`);
+    const withIngress = service.ports.length > 0;
+    if (withIngress) service.vips.set("ingress", take(ingress, at, `the VIP of "${service.name}"`));
+    for (const o of service.networks) service.vips.set(o.name, take(o, at, `the VIP of "${service.name}"`));
+    for (let r = 0; r < replicas; r++) {
+      const node = eligible[r % eligible.length]!;
+      const task: Task = { name: `${service.name}.${r + 1}`, service, node, attachments: [], ruleset: null, commands: [] };
+      const nets = [...service.networks, ...(withIngress ? [ingress] : [])];
+      nets.forEach((o, k) => {
+        const ip = take(o, at, `task ${task.name}`);
+        task.attachments.push({ network: o, ifname: `eth${k}`, ip, subnet: o.subnet, mac: macFromIPv4(ip), peer: "" });
+      });
+      const gwIp = node.gwbridge.next++;
+      task.attachments.push({ network: "docker_gwbridge", ifname: `eth${nets.length}`, ip: gwIp, subnet: node.gwbridge.subnet, mac: macFromIPv4(gwIp), peer: `veth${hexId(`veth:${task.name}:docker_gwbridge`, 7)}` });
+      service.tasks.push(task);
+      node.tasks.push(task);
+    }
+  }
+
+  // What each node's dockerd programs, service by service: host DOCKER-INGRESS, the ingress_sbox
+  // fwmark service and its real servers, and each local task's redirect rules.
+  for (const node of nodes) {
+    const host = new Ipt(node.docker.ruleset, node.docker.commands);
+    const sbox = new Ipt(node.sbox.ruleset, node.sbox.commands);
+    for (const { service } of services) {
+      if (service.fwmark === null) continue;
+      const vip = service.vips.get("ingress")!;
+      programIngress(host, node.sbox.gwIp, service.ports);
+      ingressSboxRules(sbox, vip, service.fwmark, service.ports, node.sbox.ingressIp, ingress.subnet);
+      node.sbox.vips.push(vip);
+      node.sbox.backends.set(service.fwmark, service.tasks.map((t) => t.attachments.find((a) => a.network === ingress)!.ip));
+    }
+    for (const task of node.tasks) {
+      const onIngress = task.attachments.find((a) => a.network === ingress);
+      if (!onIngress) continue;
+      task.ruleset = new Ruleset();
+      const ipt = new Ipt(task.ruleset, task.commands);
+      taskRedirectRules(ipt, onIngress.ip, task.service.ports);
+    }
+  }
+  return { docker: first, lanGateway: lan.addr + 1, nodes, overlays, ingress, services: services.map((x) => x.service) };
+}
+
+/** Two services cannot publish the same port: the routing mesh holds it on every node. */
+function checkPublishConflicts(services: Service[]): void {
+  const owner = new Map<string, string>();
+  services.forEach((svc, i) =>
+    svc.ports.forEach((p, k) => {
+      const key = `${p.proto}/${p.published}`;
+      const other = owner.get(key);
+      if (other) throw impossible(`/swarm/services/${i}/publish/${k}`, `port ${key} is already in use by service "${other}"`);
+      owner.set(key, svc.name);
+    }),
+  );
+}

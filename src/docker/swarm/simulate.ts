@@ -1,0 +1,106 @@
+// simulate() for a scenario with a `swarm` section: the swarm's model, its namespaces, and the
+// flows traced across the nodes (src/engine.ts hands over here).
+import { formatAddr, formatCidr, formatIPv4, parseCidr, type Addr } from "../../net/address.js";
+import { traceFlow, type Endpoints } from "../../net/flows.js";
+import type { World } from "../../net/topology.js";
+import type { Budget } from "../../netfilter/evaluate.js";
+import { saveRuleset } from "../../netfilter/save.js";
+import type { Scenario } from "../../scenario/schema.js";
+import type { ContainerResult, NetworkResult, SimulationResult, SwarmResult } from "../../result.js";
+import { buildSwarm, type Swarm } from "./model.js";
+import type { LifecycleOp } from "../lifecycle.js";
+import { buildSwarmWorld, overlayNsName, sboxNsName } from "./world.js";
+
+export function simulateSwarm(scenario: Scenario, id: string, budget: Budget): SimulationResult {
+  const swarm = buildSwarm(scenario, "lifecycle" in scenario ? (scenario as Scenario & { lifecycle: LifecycleOp[] }).lifecycle : []);
+  const world = buildSwarmWorld(swarm);
+  const endpoints = swarmEndpoints(world, swarm);
+  const traces = (scenario.flows ?? []).map((f, i) => traceFlow(world, endpoints, f, i, budget));
+  return {
+    id,
+    docker: { version: swarm.docker.version.version, family: swarm.docker.version.family },
+    networks: networksOf(swarm),
+    containers: tasksOf(swarm),
+    rules: rulesOf(world, swarm),
+    traces,
+    swarm: swarmOf(swarm),
+  };
+}
+
+function swarmEndpoints(world: World, swarm: Swarm): Endpoints {
+  const tasks = new Map(swarm.services.flatMap((s) => s.tasks.map((t) => [t.name, t] as const)));
+  const nodes = new Map(swarm.nodes.map((n) => [n.name, n]));
+  return {
+    containerNs: (name) => (nodes.has(name) || tasks.has(name) ? name : undefined),
+    // A task is addressed on its first network: a user overlay when it has one, else ingress.
+    containerIp: (name) => nodes.get(name)?.ip ?? tasks.get(name)?.attachments[0]?.ip,
+    hostIp: swarm.nodes[0]!.ip,
+    // dockerd listens on every published port of the routing mesh, on every node.
+    dockerOwns: (port, proto) => swarm.services.some((s) => s.ports.some((p) => p.published === port && p.proto === proto)),
+    addExternal: (ip: Addr) => {
+      if (world.owner(ip) || typeof ip !== "number") return;
+      const ext = world.get("external");
+      world.addAddress(ext, ext.ifaces.get("lan0")!, { ip, net: parseCidr(`${formatAddr(ip)}/32`) });
+    },
+  };
+}
+
+function networksOf(swarm: Swarm): NetworkResult[] {
+  const docker = swarm.nodes[0]!.docker;
+  const bridges = docker.networks.map((n) => ({
+    name: n.name, driver: n.driver as string, bridge: n.bridge, subnet: formatCidr(n.subnet), gateway: formatIPv4(n.gateway), internal: n.internal,
+  }));
+  const overlays = swarm.overlays.map((o) => ({
+    name: o.name, driver: "overlay", bridge: "br0", subnet: formatCidr(o.subnet), gateway: formatIPv4(o.gateway), internal: false, vni: o.vni, id: o.id,
+  }));
+  return [...bridges, ...overlays];
+}
+
+function tasksOf(swarm: Swarm): ContainerResult[] {
+  return swarm.services.flatMap((s) =>
+    s.tasks.map((t) => ({
+      name: t.name,
+      networkMode: t.attachments.map((a) => (a.network === "docker_gwbridge" ? a.network : a.network.name)).join(","),
+      interfaces: t.attachments.map((a) => ({
+        network: a.network === "docker_gwbridge" ? a.network : a.network.name,
+        name: a.ifname, ip: formatIPv4(a.ip), mac: a.mac,
+        hostVeth: a.network === "docker_gwbridge" ? a.peer : `${overlayNsName(t.node, a.network)}/${a.peer}`,
+      })),
+      ports: s.ports.map((p) => ({ hostIp: "0.0.0.0", hostPort: p.published, containerPort: p.target, proto: p.proto })),
+      node: t.node.name,
+    })),
+  );
+}
+
+function rulesOf(world: World, swarm: Swarm): SimulationResult["rules"] {
+  const commands = new Map<string, string[]>();
+  for (const n of swarm.nodes) {
+    commands.set(n.name, n.docker.commands);
+    commands.set(sboxNsName(n), n.sbox.commands);
+    for (const t of n.tasks) commands.set(t.name, t.commands);
+  }
+  const rules: SimulationResult["rules"] = {};
+  for (const ns of world.namespaces.values()) {
+    if (!ns.ruleset) continue;
+    const cmds = commands.get(ns.name);
+    rules[ns.name] = { "iptables-save": saveRuleset(ns.ruleset), ...(cmds?.length ? { commands: cmds } : {}) };
+  }
+  return rules;
+}
+
+function swarmOf(swarm: Swarm): SwarmResult {
+  return {
+    nodes: swarm.nodes.map((n) => ({
+      name: n.name, role: n.role, address: formatIPv4(n.ip),
+      namespaces: [n.name, sboxNsName(n), ...swarm.overlays.filter((o) => o.ingress || n.tasks.some((t) => t.attachments.some((a) => a.network === o))).map((o) => overlayNsName(n, o))],
+      ingressSbox: { ingress: formatIPv4(n.sbox.ingressIp), gwbridge: formatIPv4(n.sbox.gwIp) },
+    })),
+    services: swarm.services.map((s) => ({
+      name: s.name,
+      vips: Object.fromEntries([...s.vips].map(([net, ip]) => [net, formatIPv4(ip)])),
+      fwmark: s.fwmark,
+      ports: s.ports.map((p) => `${p.published}:${p.target}/${p.proto}`),
+      tasks: s.tasks.map((t) => ({ name: t.name, node: t.node.name })),
+    })),
+  };
+}

@@ -1,0 +1,164 @@
+// A two-node Docker 20.10 swarm end to end: the ingress routing mesh (DOCKER-INGRESS, the
+// ingress_sbox's IPVS, VXLAN between the nodes), docker_gwbridge, and a user overlay network.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../engine.js";
+import { EngineError } from "../../errors.js";
+import { Ruleset } from "../../netfilter/ruleset.js";
+import { applyCommand } from "../../netfilter/interpreter.js";
+import { saveRuleset } from "../../netfilter/save.js";
+import { scenarioSchema, type ScenarioInput } from "../../scenario/schema.js";
+
+const CAPTURE = new URL("../../../test/golden/docker-20.10/s01-swarm-ingress/capture/", import.meta.url);
+const example = JSON.parse(readFileSync(new URL("../../../examples/swarm-ingress.json", import.meta.url), "utf8")) as ScenarioInput;
+
+function run(input: ScenarioInput) {
+  return simulate(scenarioSchema.parse(input), { id: "t" });
+}
+
+function pointerOf(input: ScenarioInput): string {
+  try {
+    run(input);
+  } catch (e) {
+    if (e instanceof EngineError) return `${e.status} ${e.errors[0]!.pointer}`;
+    throw e;
+  }
+  return "no error";
+}
+
+const rulesOnly = (text: string) => text.split("\n").filter((l) => l.startsWith("-A ") || l.startsWith(":") || l.startsWith("*"));
+
+describe("two-node swarm, service web (2 replicas, 8080:80, network app)", () => {
+  const r = run(example);
+  const [mesh, egress, overlay, unpublished] = r.traces;
+
+  it("places tasks round robin and addresses them like the 20.10 capture", () => {
+    expect(r.swarm!.services[0]).toMatchObject({ vips: { ingress: "10.0.0.4", app: "10.0.1.2" }, fwmark: 256, tasks: [{ name: "web.1", node: "node1" }, { name: "web.2", node: "node2" }] });
+    expect(r.swarm!.nodes.map((n) => n.ingressSbox)).toEqual([{ ingress: "10.0.0.2", gwbridge: "172.18.0.2" }, { ingress: "10.0.0.3", gwbridge: "172.18.0.2" }]);
+    const web2 = r.containers.find((c) => c.name === "web.2")!;
+    // capture: eth0 app 10.0.1.4, eth1 ingress 10.0.0.6, eth2 docker_gwbridge 172.18.0.3 (02:42 + IPv4 MACs)
+    expect(web2.interfaces.map((i) => [i.network, i.name, i.ip, i.mac])).toEqual([
+      ["app", "eth0", "10.0.1.4", "02:42:0a:00:01:04"], ["ingress", "eth1", "10.0.0.6", "02:42:0a:00:00:06"], ["docker_gwbridge", "eth2", "172.18.0.3", "02:42:ac:12:00:03"],
+    ]);
+    expect(r.networks.find((n) => n.name === "ingress")).toMatchObject({ subnet: "10.0.0.0/24", gateway: "10.0.0.1", vni: 4096 });
+    expect(r.networks.find((n) => n.name === "app")).toMatchObject({ subnet: "10.0.1.0/24", vni: 4097 });
+  });
+
+  it("external -> node1:8080 is DNATed to the ingress_sbox, IPVS picks web.2 on node2, VXLAN carries it there", () => {
+    expect(mesh).toMatchObject({ verdict: "delivered", deliveredTo: { namespace: "web.2", ip: "10.0.0.6", port: 80 }, connects: true });
+    const at = (ns: string) => mesh!.steps.filter((s) => s.namespace === ns).map((s) => `${s.hook} ${s.rule} => ${s.verdict}`);
+    expect(at("node1")).toContain("PREROUTING -A DOCKER-INGRESS -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:8080 => DNAT");
+    expect(at("node1")).toContain("FORWARD -A DOCKER-INGRESS -p tcp -m tcp --dport 8080 -j ACCEPT => ACCEPT");
+    expect(at("node1/ingress_sbox")).toEqual([
+      "PREROUTING -A PREROUTING -p tcp -m tcp --dport 8080 -j MARK --set-xmark 0x100/0xffffffff => MARK",
+      "PREROUTING -P PREROUTING ACCEPT => policy ACCEPT",
+      "INPUT -P INPUT ACCEPT => policy ACCEPT",
+      "INPUT IPVS fwmark 256 (0x100) rr, masquerade: 10.0.0.6, 10.0.0.5 => IPVS → 10.0.0.6:8080",
+      "POSTROUTING -A POSTROUTING -d 10.0.0.0/24 -m ipvs --ipvs -j SNAT --to-source 10.0.0.2 => SNAT",
+    ]);
+    // the encapsulated packet crosses node1's OUTPUT/POSTROUTING and node2's PREROUTING as UDP 4789
+    const udp = mesh!.steps.filter((s) => s.packet.dport === 4789);
+    expect(new Set(udp.map((s) => `${s.namespace} ${s.hook}`))).toEqual(new Set(["node1 OUTPUT", "node1 POSTROUTING", "node2 PREROUTING"]));
+    expect(udp.every((s) => s.packet.src === "203.0.113.10" && s.packet.dst === "203.0.113.11")).toBe(true);
+    expect(mesh!.hops.some((h) => h.event === "vxlan" && h.detail.includes("VNI 4096"))).toBe(true);
+    expect(at("web.2")).toEqual([
+      "PREROUTING -A PREROUTING -d 10.0.0.6/32 -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 80 => REDIRECT",
+      "INPUT -A INPUT -d 10.0.0.6/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT => ACCEPT",
+    ]);
+    const ipvsReply = mesh!.reply!.steps.find((s) => s.table === "ipvs")!;
+    expect(ipvsReply).toMatchObject({ namespace: "node1/ingress_sbox", hook: "FORWARD", packet: { src: "172.18.0.2", sport: 8080, dst: "198.51.100.7" } });
+    expect(mesh!.reply!.steps.at(-1)!.rule).toBe("-A DOCKER-INGRESS -p tcp -m state --state RELATED,ESTABLISHED -m tcp --sport 8080 -j ACCEPT");
+  });
+
+  it("IPVS round robin: the next connection through node1 goes to web.1", () => {
+    const two = run({ ...example, flows: [{ from: "external", to: "node1:8080" }, { from: "external", to: "node1:8080" }, { from: "external", to: "node2:8080" }] });
+    expect(two.traces.map((t) => t.deliveredTo?.namespace)).toEqual(["web.2", "web.1", "web.2"]);
+    expect(two.traces.every((t) => t.connects)).toBe(true);
+  });
+
+  it("an established connection: the ACK keeps the VIP through PREROUTING and IPVS forwards it again at LOCAL_IN", () => {
+    const est = run({ ...example, flows: [{ from: "external", to: "node1:8080", state: "established" }] }).traces[0]!;
+    expect(est).toMatchObject({ verdict: "delivered", deliveredTo: { namespace: "web.2", ip: "10.0.0.6", port: 80 }, connects: true });
+    const ipvs = est.steps.find((s) => s.table === "ipvs")!;
+    expect(ipvs).toMatchObject({ namespace: "node1/ingress_sbox", hook: "INPUT", verdict: "IPVS → 10.0.0.6:8080 (existing connection)", packet: { ct: "ESTABLISHED" } });
+    // no nat rule runs for an established connection; the SNAT binding still applies
+    expect(est.steps.filter((s) => s.table === "nat")).toEqual([]);
+    expect(est.steps.filter((s) => s.namespace === "web.2").at(-1)!.packet).toMatchObject({ src: "10.0.0.2", dst: "10.0.0.6", dport: 80 });
+  });
+
+  it("a task reaches the internet through docker_gwbridge and its MASQUERADE", () => {
+    expect(egress).toMatchObject({ verdict: "delivered", connects: true, deliveredTo: { namespace: "external" } });
+    const masq = egress!.steps.find((s) => s.verdict === "MASQUERADE")!;
+    expect(masq).toMatchObject({ namespace: "node1", rule: "-A POSTROUTING -s 172.18.0.0/16 ! -o docker_gwbridge -j MASQUERADE", packet: { src: "203.0.113.10" } });
+  });
+
+  it("task to task across nodes over the user overlay (VNI 4097)", () => {
+    expect(overlay).toMatchObject({ verdict: "delivered", connects: true, deliveredTo: { namespace: "web.2", ip: "10.0.1.4", port: 80 } });
+    expect(overlay!.hops.filter((h) => h.event === "vxlan").map((h) => h.namespace)).toEqual(["node1/1-" + r.networks.find((n) => n.name === "app")!.id!.slice(0, 10), "node2"]);
+  });
+
+  it("a port not published on the ingress address is dropped by the task's own rules", () => {
+    expect(unpublished).toMatchObject({ verdict: "dropped", connects: false, reason: "filter OUTPUT" });
+    expect(unpublished!.steps.at(-1)!.rule).toBe("-A OUTPUT -s 10.0.0.6/32 -p tcp -j DROP");
+  });
+
+  it("matches the real 20.10 capture where the daemon got that far (no IPVS on the capture kernel)", () => {
+    // host: the captured docker_gwbridge/docker0 rules are ours without the ingress additions
+    const ours = rulesOnly(r.rules.node1!["iptables-save"]).filter((l) => !l.includes("DOCKER-INGRESS") && !l.includes("--src-type LOCAL -j MASQUERADE"));
+    expect(ours).toEqual(rulesOnly(readFileSync(new URL("node1/iptables-save.txt", CAPTURE), "utf8")));
+    // task web.2 (on node1 in the capture): the redirector's rules; the embedded DNS rules are not modelled
+    const task = rulesOnly(readFileSync(new URL("node1/netns-9f6522f1bc26.txt", CAPTURE), "utf8").split("--- iptables-save")[1]!)
+      .filter((l) => !l.includes("127.0.0.11") && !l.startsWith(":DOCKER_"));
+    expect(rulesOnly(r.rules["web.2"]!["iptables-save"])).toEqual(task);
+  });
+});
+
+describe("-m ipvs", () => {
+  it("saves as iptables-save prints it", () => {
+    const rs = new Ruleset();
+    expect(applyCommand(rs, ["-t", "nat", "-A", "POSTROUTING", "-m", "ipvs", "--ipvs", "-d", "10.0.0.0/24", "-j", "SNAT", "--to-source", "10.0.0.2"]).ok).toBe(true);
+    expect(applyCommand(rs, ["-t", "nat", "-A", "POSTROUTING", "-m", "ipvs", "!", "--ipvs", "-j", "ACCEPT"]).ok).toBe(true);
+    expect(saveRuleset(rs)).toContain("-A POSTROUTING -d 10.0.0.0/24 -m ipvs --ipvs -j SNAT --to-source 10.0.0.2\n-A POSTROUTING -m ipvs ! --ipvs -j ACCEPT\n");
+    expect(applyCommand(rs, ["-t", "nat", "-A", "POSTROUTING", "-m", "ipvs", "--vaddr", "10.0.0.4", "-j", "ACCEPT"]).ok).toBe(false);
+  });
+});
+
+describe("bad swarm input is a 422 naming the field", () => {
+  const base = example;
+  it.each([
+    ["overlay without a swarm", { networks: [{ name: "app", driver: "overlay" }] }, "422 /networks/0/driver"],
+    ["a release other than 20.10", { ...base, docker: { version: "27" } }, "422 /docker/version"],
+    ["an unknown network", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", networks: ["nope"] }] } }, "422 /swarm/services/0/networks/0"],
+    ["an unknown placement", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", placement: ["node9"] }] } }, "422 /swarm/services/0/placement/0"],
+    ["nodes on two LANs", { ...base, swarm: { nodes: [{ name: "a", address: "203.0.113.10/24", role: "manager" }, { name: "b", address: "198.18.0.2/24" }] } }, "422 /swarm/nodes/1/address"],
+    ["mode=host publishing", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", publish: [{ published: 80, target: 80, mode: "host" }] }] } }, "422 /swarm/services/0/publish/0/mode"],
+    ["two services on one port", { ...base, swarm: { ...base.swarm!, services: [{ name: "a", publish: ["80:80"] }, { name: "b", publish: ["80:8080"] }] } }, "422 /swarm/services/1/publish/0"],
+  ] as [string, ScenarioInput, string][])("%s", (_name, input, want) => {
+    expect(pointerOf(input)).toBe(want);
+  });
+});
+
+describe("docker swarm commands", () => {
+  const fromCommands = JSON.parse(readFileSync(new URL("../../../examples/swarm-commands.json", import.meta.url), "utf8")) as ScenarioInput;
+
+  it("describe the same swarm as the JSON form", () => {
+    const a = run(fromCommands);
+    const b = run({ ...example, flows: fromCommands.flows });
+    expect(a.rules).toEqual(b.rules);
+    expect(a.swarm).toEqual(b.swarm);
+    expect(a.traces.map((t) => [t.verdict, t.deliveredTo?.namespace, t.connects])).toEqual([["delivered", "web.2", true], ["delivered", "web.1", true]]);
+  });
+
+  it.each([
+    ["join before init", ["docker swarm join --advertise-addr 203.0.113.11 203.0.113.10:2377"], "400 /commands/0"],
+    ["no --advertise-addr", ["docker swarm init"], "400 /commands/0"],
+    ["a service without a swarm", ["docker service create --name web nginx"], "400 /commands/0"],
+    ["an unknown flag", ["docker swarm init --advertise-addr 203.0.113.10", "docker service create --bogus 1 nginx"], "400 /commands/1"],
+    ["docker run next to a swarm", ["docker swarm init --advertise-addr 203.0.113.10", "docker run -d nginx"], "422 /commands/1"],
+    ["a bridge network next to a swarm", ["docker swarm init --advertise-addr 203.0.113.10", "docker network create br"], "422 /commands/1"],
+    ["both forms", ["docker swarm init --advertise-addr 203.0.113.10"], "400 /commands"],
+  ])("%s", (name, commands, want) => {
+    const input: ScenarioInput = name === "both forms" ? { ...example, commands } : { docker: { version: "20.10" }, commands };
+    expect(pointerOf(input)).toBe(want);
+  });
+});

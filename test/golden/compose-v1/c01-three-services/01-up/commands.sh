@@ -1,0 +1,2 @@
+# daemon flags: 
+docker-compose -p c01 up -d

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker run -d --name db --network app nfplay/busybox:latest sleep 1d

@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network create app
+docker network connect app old

@@ -1,0 +1,2 @@
+# daemon flags: --ipv6 --fixed-cidr-v6 fd00:1::/64 --experimental --ip6tables
+docker run -d --name old -p 8083:83 nfplay/busybox:latest sleep 1d

@@ -1,0 +1,1 @@
+# daemon flags: --experimental --ip6tables

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker stop -t 1 web eph

@@ -1,0 +1,3 @@
+# daemon flags: 
+docker start eph
+docker start web

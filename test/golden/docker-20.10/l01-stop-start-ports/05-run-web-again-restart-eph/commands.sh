@@ -1,0 +1,3 @@
+# daemon flags: 
+docker run -d --name web -p 8080:80 nfplay/busybox:latest sleep 1d
+docker restart -t 1 eph

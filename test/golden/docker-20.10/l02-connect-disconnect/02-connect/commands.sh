@@ -1,0 +1,2 @@
+# daemon flags: 
+docker network connect net1 web

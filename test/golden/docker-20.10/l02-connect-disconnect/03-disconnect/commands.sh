@@ -1,0 +1,2 @@
+# daemon flags: 
+docker network disconnect net1 web

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker network disconnect bridge web

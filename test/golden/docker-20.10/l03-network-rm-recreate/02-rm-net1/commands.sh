@@ -1,0 +1,2 @@
+# daemon flags: 
+docker network rm net1

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker restart -t 1 web

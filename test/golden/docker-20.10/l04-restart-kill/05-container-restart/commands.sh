@@ -1,0 +1,2 @@
+# daemon flags: 
+docker container restart -t 1 web api

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker rm -f c1 n1

@@ -1,0 +1,2 @@
+# daemon flags: --userland-proxy=false
+docker stop -t 1 web

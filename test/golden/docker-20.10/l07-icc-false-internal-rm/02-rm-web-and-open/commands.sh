@@ -1,0 +1,3 @@
+# daemon flags: --icc=false
+docker rm -f web
+docker network rm open

@@ -1,0 +1,2 @@
+# daemon flags: --icc=false
+docker network rm inner

@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network disconnect -f net1 web
+docker container start db web

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker start web
