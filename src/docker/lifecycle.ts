@@ -241,6 +241,7 @@ class Lifecycle {
     if (wasGateway) this.revoke(ctr, ep);
     if (ep.network.driver === "bridge") this.leaveEndpoint(ep);
     ep.network.used.delete(ep.ip);
+    if (ep.ip6 !== null) ep.network.used6.delete(ep.ip6);
     ctr.endpoints.splice(ctr.endpoints.indexOf(ep), 1);
     const next = this.gateway(ctr);
     if (wasGateway && next && !next.network.internal) {

@@ -52,7 +52,7 @@ export function directRoutingToContainers(ctx: ExplainContext): Warning[] {
   // A port published on one host address only is meant for that address: at the container's own address it should not answer.
   for (const p of publishedPorts(ctx.docker.containers)) {
     const b = p.binding;
-    if (isWildcard(b.hostIp) || (b.proto !== "tcp" && b.proto !== "udp")) continue;
+    if (isWildcard(b.hostIp) || b.hostIp.includes(":") || (b.proto !== "tcp" && b.proto !== "udp")) continue;
     const ep = p.container.endpoints[0];
     if (!ep) continue;
     const ip = formatIPv4(ep.ip);

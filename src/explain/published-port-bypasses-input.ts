@@ -2,7 +2,7 @@
 // container (filter FORWARD): the host's filter INPUT chain (ufw, firewalld, a DROP policy) never
 // sees the packet. Docker docs, "Packet filtering and firewalls" / "Docker and ufw".
 import { inputVerdict, passedHook, probeFlow } from "./probe.js";
-import { isWildcard, publishedPorts } from "./ports.js";
+import { publishedPorts } from "./ports.js";
 import type { ExplainContext, Warning } from "./types.js";
 
 export const CODE = "published-port-bypasses-input";
@@ -13,7 +13,8 @@ export function publishedPortBypassesInput(ctx: ExplainContext): Warning[] {
   const out: Warning[] = [];
   for (const p of publishedPorts(ctx.docker.containers)) {
     const b = p.binding;
-    if (!isWildcard(b.hostIp) || (b.proto !== "tcp" && b.proto !== "udp")) continue;
+    // IPv4 only: the probe and the INPUT check use the host's IPv4 address.
+    if (b.hostIp !== "0.0.0.0" || (b.proto !== "tcp" && b.proto !== "udp")) continue;
     // Would INPUT refuse this port? Only then is its being bypassed a surprise.
     const input = inputVerdict(ctx, hostIp, b.hostPort, b.proto);
     if (!input || input.verdict === "ACCEPT") continue;

@@ -66,6 +66,7 @@ export class Namespace implements NamespaceView {
   readonly routes: Route[] = [];
   private readonly sockets = new Map<string, Socket[]>(); // "proto/port" -> sockets
   private locals: Set<Addr> | null = null; // addresses on this namespace's interfaces
+  private bcasts: Map<Addr, Iface> | null = null; // broadcast/network address -> its device
   ruleset: Ruleset | null = null;
   /** The ip6tables ruleset: IPv6 packets traverse it at the same hooks. */
   ruleset6: Ruleset | null = null;
@@ -90,12 +91,14 @@ export class Namespace implements NamespaceView {
     const iface: Iface = { addrs: [], peer: null, master: null, hairpin: false, routeLocalnet: false, ...spec };
     this.ifaces.set(iface.name, iface);
     this.locals = null;
+    this.bcasts = null;
     return iface;
   }
 
   addAddress(iface: Iface, addr: Address): void {
     iface.addrs.push(addr);
     this.locals?.add(addr.ip);
+    this.bcasts = null;
   }
 
   isLocal(ip: Addr): boolean {
@@ -128,11 +131,24 @@ export class Namespace implements NamespaceView {
     if (inCidr(ip, MULTICAST)) return "MULTICAST";
     if (inCidr(ip, LOOPBACK)) return !dev || dev === "lo" ? "LOCAL" : "UNICAST";
     if (this.isLocal(ip)) return localType();
-    for (const i of this.ifaces.values())
-      for (const a of i.addrs)
-        if (typeof a.net.addr === "number" && a.net.prefix < 31 && (ip === broadcastOf(a.net as Cidr) || ip === a.net.addr) && i.kind !== "loopback")
-          return onDev(i) ? "BROADCAST" : "UNICAST";
+    const bcast = this.broadcasts().get(ip);
+    if (bcast) return onDev(bcast) ? "BROADCAST" : "UNICAST";
     return "UNICAST";
+  }
+
+  /**
+   * Subnet broadcast and network addresses of the IPv4 subnets on this namespace's devices (the
+   * first device wins, like the scan it replaces): built once, as every addrtype match asks.
+   */
+  private broadcasts(): Map<Addr, Iface> {
+    if (!this.bcasts) {
+      this.bcasts = new Map();
+      for (const i of this.ifaces.values())
+        for (const a of i.addrs)
+          if (typeof a.net.addr === "number" && a.net.prefix < 31 && i.kind !== "loopback")
+            for (const b of [broadcastOf(a.net as Cidr), a.net.addr]) if (!this.bcasts.has(b)) this.bcasts.set(b, i);
+    }
+    return this.bcasts;
   }
 
   /**

@@ -65,12 +65,25 @@ export type Outcome =
   | { kind: "rejected"; with: string; ns?: Namespace; packet?: Packet; conn?: CtRef | null }
   | { kind: "unroutable"; reason: string };
 
+// Every trace step prints its packet's addresses: the same few thousand at most, formatted once.
+const ADDR_TEXT = new Map<Addr, string>();
+
+function addrText(ip: Addr): string {
+  let text = ADDR_TEXT.get(ip);
+  if (text === undefined) {
+    if (ADDR_TEXT.size >= 65536) ADDR_TEXT.clear(); // a long-lived worker must not grow without bound
+    text = formatAddr(ip);
+    ADDR_TEXT.set(ip, text);
+  }
+  return text;
+}
+
 export function viewOf(p: Packet): PacketView {
   const ports = !isIcmp(p.proto);
   return {
-    src: formatAddr(p.src),
+    src: addrText(p.src),
     sport: ports ? p.sport : null,
-    dst: formatAddr(p.dst),
+    dst: addrText(p.dst),
     dport: ports ? p.dport : null,
     in: p.in,
     out: p.out,
@@ -121,11 +134,20 @@ export class Walker {
   }
 
   private record(ns: Namespace, hook: Hook, hits: (RuleHit | NftHit)[]): void {
-    for (const h of hits)
+    // Consecutive hits usually carry the same packet (only a target that changes it makes a new
+    // one): they share one view instead of formatting it again.
+    let last: Packet | null = null;
+    let view: PacketView | null = null;
+    for (const h of hits) {
+      if (h.packet !== last) {
+        last = h.packet;
+        view = viewOf(h.packet);
+      }
       this.steps.push({
         namespace: ns.name, hook, table: h.table, chain: h.chain, rule: h.rule,
-        ruleNumber: h.ruleNumber, verdict: h.verdict, packet: viewOf(h.packet),
+        ruleNumber: h.ruleNumber, verdict: h.verdict, packet: view!,
       });
+    }
   }
 
   /** Namespaces whose conntrack this walk touched (reset between flows). */
@@ -492,7 +514,7 @@ export class Walker {
         return this.stop(ns, { kind: "dropped", reason: `martian destination ${formatAddr(p.dst)} on ${iface.name} (route_localnet=0)` });
       const spoofed = this.reversePath(ns, iface, p);
       if (spoofed) return spoofed;
-      this.hop(ns, "route", `${formatAddr(p.dst)} is local: input`);
+      this.hop(ns, "route", `${addrText(p.dst)} is local: input`);
       const input = this.runHook(ns, "INPUT", p, ct);
       if ("kind" in input) return input;
       const tunnel = decapsulate(this.world, ns, input);
@@ -506,7 +528,7 @@ export class Walker {
     if (!r) return this.stop(ns, { kind: "unroutable", reason: `no route to ${formatAddr(p.dst)} in ${ns.name}` });
     const spoofed = this.reversePath(ns, iface, p);
     if (spoofed) return spoofed;
-    this.hop(ns, "route", `forward ${formatAddr(p.dst)} via ${r.dev}${r.via ? ` gw ${formatAddr(r.via)}` : ""}`);
+    this.hop(ns, "route", `forward ${addrText(p.dst)} via ${r.dev}${r.via ? ` gw ${addrText(r.via)}` : ""}`);
     // Routing decrements the TTL before FORWARD (ip_forward); bridging does not.
     const fwd = this.runHook(ns, "FORWARD", { ...p, out: r.dev, ttl: p.ttl - 1 }, ct);
     if ("kind" in fwd) return fwd;

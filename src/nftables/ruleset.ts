@@ -105,7 +105,11 @@ export class NftRuleset {
     const found = this.chainOf(t, c.chain, c.line);
     if (c.op === "flush") found.rules = [];
     else {
-      if (found.rules.length) throw new NftError(`line ${c.line}: delete chain ${c.chain}: Device or resource busy (it has rules)`);
+      // The kernel deletes the chain's rules with it, but not a chain something still jumps to.
+      const users = [...t.chains.values()].filter((o) => o !== found && jumpsOf(t, o).includes(c.chain));
+      const inMaps = [...t.sets.values()].filter((s) => s.elements.some((e) => e.verdict && "chain" in e.verdict && e.verdict.chain === c.chain));
+      if (users.length || inMaps.length)
+        throw new NftError(`line ${c.line}: delete chain ${c.chain}: Device or resource busy (still the target of ${[...users.map((u) => `chain ${u.name}`), ...inMaps.map((m) => `map ${m.name}`)].join(", ")})`);
       t.chains.delete(c.chain);
     }
   }

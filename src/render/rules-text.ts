@@ -1,5 +1,12 @@
-// The iptables-save of every namespace that has rules; the host's alone needs no header.
+// The iptables-save (or `nft list ruleset`) of every namespace that has rules; the host's alone
+// needs no header.
 import type { SimulationResult } from "../result.js";
+
+export function renderNftText(result: SimulationResult): string {
+  const names = Object.keys(result.rules).filter((ns) => result.rules[ns]!.nft !== undefined);
+  if (names.length === 1 && names[0] === "host") return result.rules.host!.nft!;
+  return names.map((ns) => `# namespace: ${ns}\n${result.rules[ns]!.nft}`).join("\n");
+}
 
 export function renderRulesText(result: SimulationResult): string {
   const names = Object.keys(result.rules);

@@ -165,6 +165,11 @@ describe("compose errors point into the compose file", () => {
       expect(e.pointer).toBe(pointer);
       expect(e.message).toMatch(message);
     });
+  it("variables take their defaults (the environment is empty)", () => {
+    const r = run({ docker: { version: "20.10" }, compose: "services:\n  web:\n    image: nginx:${TAG}\n    ports: ['${PORT:-8080}:80']\n" });
+    expect(r.containers[0]!.ports[0]!.hostPort).toBe(8080);
+    expect(failure("services:\n  web:\n    ports: ['${PORT:?set PORT}:80']\n")).toMatchObject({ pointer: "/compose/services/web/ports/0", message: expect.stringMatching(/required variable PORT is missing a value: set PORT \(line 3\)/) });
+  });
   it("an external network may be one of the scenario's JSON networks", () => {
     const r = run({ docker: { version: "20.10" }, networks: [{ name: "shared" }], compose: "services:\n  a:\n    networks: [ext]\nnetworks:\n  ext:\n    external: true\n    name: shared\n" });
     expect(r.containers[0]!.interfaces[0]!.network).toBe("shared");

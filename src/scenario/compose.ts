@@ -5,7 +5,9 @@
 // networks in key order, reconcileNetworks), each service's networks by priority then name
 // (compose-go NetworksByPriority: the first is the one the container is created with).
 // Keys that change networking and are not simulated are errors naming them; the rest of the
-// compose format (image, command, environment, volumes …) is accepted and ignored.
+// compose format (image, command, environment, volumes …) is accepted and ignored. Variables are
+// interpolated as with an empty environment (defaults apply). Errors point into the file
+// (/compose/services/web/ports/0) with the YAML line.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { EngineError, impossible, invalid } from "../errors.js";
 import { containerSchema, networkSchema, type ContainerSpec, type NetworkSpec, type Scenario } from "./schema.js";
@@ -109,7 +111,7 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 
 export function importCompose(text: string, projectName: string | undefined, networkBase: number, containerBase: number, jsonNetworks: string[]): Composed {
   const r = new Reader(text);
-  const top = r.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const top = interpolate(r, r.doc.toJS({ maxAliasCount: 100 }) as unknown, []);
   if (!isObj(top)) throw r.fail([], "a compose file is a mapping (services:, networks: …)");
   for (const k of Object.keys(top)) if (!TOP_KEYS.has(k) && !k.startsWith("x-")) throw r.fail([k], `unknown top-level key "${k}"`);
   const project = projectName ?? (typeof top.name === "string" ? top.name : "nfplay");
@@ -177,6 +179,23 @@ export function importCompose(text: string, projectName: string | undefined, net
     }
   }
   return out;
+}
+
+/**
+ * Compose's variable interpolation with an empty environment: `${X:-default}` and `${X-default}`
+ * give the default, `${X}` and `$X` a blank string (compose warns "The X variable is not set"),
+ * `${X:?message}` is an error, `$$` a literal `$`.
+ */
+function interpolate(r: Reader, v: unknown, path: Path): unknown {
+  if (typeof v === "string")
+    return v.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name, op, arg) => {
+      if (m === "$$") return "$";
+      if (op === ":?" || op === "?") throw r.fail(path, `required variable ${name} is missing a value: ${arg || name}`);
+      return op ? arg : "";
+    });
+  if (Array.isArray(v)) return v.map((x, i) => interpolate(r, x, [...path, i]));
+  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, interpolate(r, x, [...path, k])]));
+  return v;
 }
 
 interface ServicePlan {

@@ -145,7 +145,7 @@ describe("Docker 20.10 golden captures (ip6tables-save, byte for byte)", () => {
 
 /**
  * The embedded DNS resolver's two ports are ephemeral ports the kernel picks at random; nfplay
- * derives its own. Only those two numbers are normalized, in the only places they appear (the
+ * uses two fixed ones (src/docker/dns.ts). Only those two numbers are normalized, in the only places they appear (the
  * DNAT to 127.0.0.11:PORT and the SNAT's --sport PORT, per protocol); everything else is compared as is.
  */
 function normalizeResolverPorts(text: string): string {

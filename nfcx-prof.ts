@@ -1,0 +1,15 @@
+import { Session } from "node:inspector/promises";
+import { writeFileSync } from "node:fs";
+import { simulate } from "./src/engine.js";
+import { synthetic } from "./bench/engine.js";
+const s = synthetic(1000);
+simulate(synthetic(50), { budget: 1e9 });
+simulate(s, { budget: 1e9 });
+const session = new Session(); session.connect();
+await session.post("Profiler.enable"); await session.post("Profiler.setSamplingInterval", { interval: 200 });
+await session.post("Profiler.start");
+const t0 = performance.now();
+for (let i = 0; i < 3; i++) simulate(s, { budget: 1e9 });
+console.log("warm x3", (performance.now() - t0).toFixed(0), "ms");
+const { profile } = await session.post("Profiler.stop");
+writeFileSync("/tmp/nfcx-prof/warm.cpuprofile", JSON.stringify(profile));

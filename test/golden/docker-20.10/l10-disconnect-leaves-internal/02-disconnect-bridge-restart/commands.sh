@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network disconnect bridge web
+docker restart -t 1 web

@@ -1,0 +1,2 @@
+# daemon flags: 
+docker network connect bridge web
