@@ -39,6 +39,7 @@ export function simulate(input: Scenario, options: SimulateOptions = {}): Simula
     const composed = withCompose(input);
     pointers = composed.composePointers;
     const scenario = withCommands(composed);
+    parsedIpsets.delete(scenario); // -j SET changes the sets: every simulation starts from the text
     if (scenario.swarm) return simulateSwarm(scenario, options.id ?? "", budget);
     const docker = buildDocker(scenario);
     applyLifecycle(docker, scenario, scenario.lifecycle);
@@ -116,6 +117,7 @@ function ipsetsOf(s: Scenario, ns: string): IpsetStore | null {
   }
 }
 
+// Per namespace, the iptables and ip6tables rules share one store, as they share the kernel's sets.
 const parsedIpsets = new WeakMap<Scenario, Map<string, IpsetStore>>();
 
 function loadContainerRules(world: World, s: Scenario): void {
@@ -181,7 +183,8 @@ function rulesOf(world: World, docker: DockerHost, pasted: boolean): SimulationR
     const entry = { "iptables-save": ns.ruleset ? saveRuleset(ns.ruleset) : "", "ip6tables-save": v6, ...(ns.nft ? { nft: printRuleset(ns.nft) } : {}) };
     const resolver = docker.resolvers.get(ns.name);
     const generated = resolver && (resolver.ruleset ? ns.ruleset === resolver.ruleset : ns.nft === resolver.nft) ? resolver.commands : null;
-    rules[ns.name] = ns.name === "host" && !pasted ? { ...entry, commands: docker.commands } : generated ? { ...entry, commands: generated } : entry;
+    const sets = ns.name === "host" && !pasted && docker.ipsets ? { "ipset-save": docker.ipsets.save() } : {};
+    rules[ns.name] = ns.name === "host" && !pasted ? { ...entry, ...sets, commands: docker.commands } : generated ? { ...entry, commands: generated } : entry;
   }
   return rules;
 }

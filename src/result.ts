@@ -54,6 +54,8 @@ export interface NamespaceRules {
   "ip6tables-save"?: string;
   /** `nft list ruleset` of the namespace (the nftables backend, or pasted nft rules). */
   nft?: string;
+  /** `ipset save` of the sets dockerd keeps (Docker 28.0.0: docker-ext-bridges-v4/-v6). */
+  "ipset-save"?: string;
   /** The iptables commands dockerd ran to get there, in order (failed checks marked). */
   commands?: string[];
 }

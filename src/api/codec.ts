@@ -68,3 +68,24 @@ export async function decodeScenarioParam(param: string, limit: number): Promise
   }
   return { ok: false, reason: "not-deflate" };
 }
+
+export type Unpacked = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" | "corrupt" | "unsupported"; encoding: string };
+
+/**
+ * A request body as sent with `Content-Encoding` (RFC 9110 8.4): gzip and deflate are undone,
+ * at most `limit` bytes inflated (a small bomb cannot expand past the body limit); identity or
+ * no header leaves the bytes as they are. Several codings are undone last-applied first.
+ */
+export async function decodeContentEncoding(bytes: Uint8Array, header: string | null, limit: number): Promise<Unpacked> {
+  const codings = (header ?? "").split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "" && c !== "identity");
+  let out = bytes;
+  for (const coding of codings.reverse()) {
+    const format = coding === "gzip" || coding === "x-gzip" ? "gzip" : coding === "deflate" ? "deflate" : null;
+    if (format === null) return { ok: false, reason: "unsupported", encoding: coding };
+    const inflated = await inflate(out, format, limit);
+    if (inflated === null) return { ok: false, reason: "corrupt", encoding: coding };
+    if (inflated === "too-large") return { ok: false, reason: "too-large", encoding: coding };
+    out = inflated;
+  }
+  return { ok: true, bytes: out };
+}

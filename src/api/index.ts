@@ -9,12 +9,12 @@ import { LIMITS, scenarioSchema, type Scenario } from "../scenario/schema.js";
 import { CONTENT_TYPES, FORMATS, isFormat, isTheme, THEMES, type Format, type Theme } from "../scenario/formats.js";
 import { readBody } from "./body.js";
 import { canonicalJson, contentId, SHARE_ID, shareId } from "./canonical.js";
-import { decodeScenarioParam } from "./codec.js";
+import { decodeContentEncoding, decodeScenarioParam, type Unpacked } from "./codec.js";
 import type { Env } from "./env.js";
 import { buildOpenApi } from "./openapi.js";
 import { PLAYGROUND_SCRIPT, PLAYGROUND_STYLE, playgroundPage } from "./playground.js";
 import { internalProblem, parameterProblem, parseJsonBytes, problem, validationProblem, type Problem } from "./problem.js";
-import { parseScenarioText } from "./scenario-text.js";
+import { parseScenarioText, scenarioTextProblem } from "./scenario-text.js";
 import pkg from "../../package.json";
 
 type App = { Bindings: Env };
@@ -55,8 +55,13 @@ const isProblem = (x: unknown): x is Problem => typeof x === "object" && x !== n
 
 /** A body as JSON, or as the docs' text form (docker commands and flow lines) when sent as text/plain. */
 async function readScenarioValue(c: Ctx, limit: number = LIMITS.bodyBytes): Promise<unknown | Problem> {
-  const body = await readBody(c.req.raw, limit);
-  if (!body.ok) return body.problem;
+  const raw = await readBody(c.req.raw, limit);
+  if (!raw.ok) return raw.problem;
+  const body = await decodeContentEncoding(raw.bytes, c.req.header("content-encoding") ?? null, limit);
+  if (!body.ok) return encodingProblem(body, limit);
+  if (new TextDecoder().decode(body.bytes).trim() === "") {
+    return problem("empty-body", 400, "The body is empty", "send a scenario: JSON (application/json), or docker commands and flow lines (text/plain)");
+  }
   const type = c.req.header("content-type") ?? "";
   const head = new TextDecoder().decode(body.bytes.subarray(0, 64)).trimStart();
   if (type.startsWith("text/plain") && head !== "" && !head.startsWith("{") && !head.startsWith("[")) {
@@ -67,11 +72,18 @@ async function readScenarioValue(c: Ctx, limit: number = LIMITS.bodyBytes): Prom
       return problem("invalid-json", 400, "The body is not valid UTF-8", "the body is not valid UTF-8");
     }
     const parsed = parseScenarioText(text);
-    if (!parsed.ok) return problem("invalid-scenario-text", 400, "The scenario text cannot be read", `line ${parsed.line}: ${parsed.message}`, [{ pointer: "", message: `line ${parsed.line}: ${parsed.message}` }]);
+    if (!parsed.ok) return scenarioTextProblem(parsed);
     return parsed.value;
   }
   const json = parseJsonBytes(body.bytes);
   return json.ok ? json.value : json.problem;
+}
+
+/** A Content-Encoding we cannot undo (415), a corrupt one (400), or too much once inflated (413). */
+function encodingProblem(failure: Extract<Unpacked, { ok: false }>, limit: number): Problem {
+  if (failure.reason === "too-large") return problem("body-too-large", 413, "The body is too large", `the body must be at most ${limit} bytes once decompressed (Content-Encoding: ${failure.encoding})`);
+  if (failure.reason === "corrupt") return problem("invalid-content-encoding", 400, "The body cannot be decompressed", `the body is not valid ${failure.encoding} data, as its Content-Encoding says`);
+  return problem("unsupported-content-encoding", 415, "Unsupported Content-Encoding", `Content-Encoding "${failure.encoding}" is not supported; send the body as is, or gzip or deflate it`);
 }
 
 function validate(value: unknown): Scenario | Problem {
@@ -104,9 +116,15 @@ async function respondCached(c: Ctx, scenario: Scenario, format: Format, theme: 
   const id = await contentId(scenario, VERSION);
   const etag = `"${id}.${format}.${theme}"`;
   const headers = { etag, "cache-control": cacheControl, "x-nfplay-version": VERSION };
-  const inm = c.req.header("if-none-match");
-  if (inm !== undefined && inm.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) return new Response(null, { status: 304, headers });
+  if (matchesEtag(c, etag)) return new Response(null, { status: 304, headers });
   return respond(c, scenario, id, format, theme, headers);
+}
+
+/** If-None-Match (RFC 9110 13.1.2): "*" or one of the listed tags, weak or strong, matches. */
+function matchesEtag(c: Ctx, etag: string): boolean {
+  const inm = c.req.header("if-none-match");
+  if (inm === undefined) return false;
+  return inm.trim() === "*" || inm.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
 }
 
 app.get("/", async (c) => {
@@ -200,6 +218,8 @@ app.get("/embed/:id", async (c) => {
   const scenario = await loadShare(c, id);
   if (isProblem(scenario)) return problemResponse(scenario);
   const rid = await contentId(scenario, VERSION);
+  const etag = `"${rid}.embed.${theme}"`;
+  if (matchesEtag(c, etag)) return new Response(null, { status: 304, headers: { etag, "cache-control": IMMUTABLE } });
   const fragment = await c.env.SANDBOX.simulateText(scenario, rid, "html", { theme });
   if (!fragment.ok) return problemResponse(fragment.problem);
   const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>nfplay trace</title><style>${EMBED_STYLE}</style></head><body>\n${fragment.body}<p><a href="/s/${id}?format=walkthrough" target="_blank" rel="noopener">walkthrough</a> · <a href="/s/${id}" target="_blank" rel="noopener">JSON</a> · nfplay ${VERSION}</p>\n</body></html>\n`;
@@ -211,7 +231,7 @@ app.get("/embed/:id", async (c) => {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cache-control": IMMUTABLE,
-    etag: `"${rid}.embed.${theme}"`,
+    etag,
   });
 });
 app.all("/embed/:id", methodNotAllowed("GET"));
@@ -232,10 +252,8 @@ app.get("/oembed", async (c) => {
   if (target.origin !== origin || !m) return problemResponse(problem("not-found", 404, "Not an nfplay URL", `url must be ${origin}/s/{id} or ${origin}/embed/{id}`));
   const scenario = await loadShare(c, m[1]!);
   if (isProblem(scenario)) return problemResponse(scenario);
-  const maxWidth = Number(c.req.query("maxwidth")) || 800;
-  const maxHeight = Number(c.req.query("maxheight")) || 600;
-  const width = Math.min(800, maxWidth);
-  const height = Math.min(600, maxHeight);
+  const width = Math.min(800, positiveInt(c.req.query("maxwidth")) ?? 800);
+  const height = Math.min(600, positiveInt(c.req.query("maxheight")) ?? 600);
   const src = `${origin}/embed/${m[1]}`;
   return c.json(
     {
@@ -254,8 +272,37 @@ app.get("/oembed", async (c) => {
   );
 });
 
+/** oEmbed's maxwidth/maxheight: a positive number of pixels, or none (a consumer's 0 or junk is ignored). */
+function positiveInt(text: string | undefined): number | undefined {
+  const n = Math.floor(Number(text));
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** ?format= of /check and /diff: json (default) or text. */
+function reportFormat(c: Ctx): "json" | "text" | Problem {
+  const format = c.req.query("format") ?? "json";
+  return format === "json" || format === "text" ? format : parameterProblem("format", `"${format}" is not one of json, text`);
+}
+
+/** An engine problem about /docker/version, when the version came from elsewhere (a parameter, /versions). */
+function versionProblemAt(p: Problem, where: { parameter: string } | { pointer: string }): Problem {
+  if (!p.errors.some((e) => e.pointer === "/docker/version")) return p;
+  const errors = p.errors.map((e) => (e.pointer === "/docker/version" ? { ...e, ...("parameter" in where ? { pointer: "", parameter: where.parameter } : { pointer: where.pointer }) } : e));
+  const at = "parameter" in where ? `query parameter "${where.parameter}"` : where.pointer;
+  return { ...p, detail: p.detail.replace(/^\/docker\/version: /, `${at}: `), errors };
+}
+
+/** An engine problem of one side of /diff, its pointers under that side ("/a", "/b", "/scenario"). */
+function problemUnder(p: Problem, prefix: string): Problem {
+  const first = p.errors[0];
+  const detail = first && first.parameter === undefined && p.detail.startsWith(`${first.pointer}: `) ? `${prefix}${p.detail}` : p.detail;
+  return { ...p, detail, errors: p.errors.map((e) => (e.parameter !== undefined ? e : { ...e, pointer: `${prefix}${e.pointer}` })) };
+}
+
 // CI: the scenario's `expect` checked against its simulation; 200 either way, pass in the body.
 app.post("/check", async (c) => {
+  const format = reportFormat(c);
+  if (isProblem(format)) return problemResponse(format);
   const dockerVersion = c.req.query("docker-version");
   if (dockerVersion !== undefined && !/^\d+(\.\d+){0,2}$/.test(dockerVersion)) return problemResponse(parameterProblem("docker-version", 'must be a Docker release such as "20.10" or "27"'));
   const value = await readScenarioValue(c);
@@ -263,33 +310,67 @@ app.post("/check", async (c) => {
   const scenario = validate(value);
   if (isProblem(scenario)) return problemResponse(scenario);
   const reply = await c.env.SANDBOX.check(value, nanoid(), dockerVersion);
-  if (!reply.ok) return problemResponse(reply.problem);
-  if (c.req.query("format") === "text") return c.body(reply.report.text, 200, { "content-type": "text/plain; charset=utf-8" });
+  if (!reply.ok) return problemResponse(dockerVersion === undefined ? reply.problem : versionProblemAt(reply.problem, { parameter: "docker-version" }));
+  if (format === "text") return c.body(reply.report.text, 200, { "content-type": "text/plain; charset=utf-8" });
   return c.json({ pass: reply.report.pass, checks: reply.report.checks, failures: reply.report.failures, report: reply.report.text, summary: reply.summary });
 });
 app.all("/check", methodNotAllowed("POST"));
 
 const version = z.string().regex(/^\d+(\.\d+){0,2}$/, 'must be a Docker release such as "20.10" or "27"');
-const diffRequestSchema = z.union([
-  z.strictObject({ a: z.unknown(), b: z.unknown() }),
-  z.strictObject({ scenario: z.unknown(), versions: z.tuple([version, version]) }),
-]);
+const diffPairSchema = z.strictObject({ a: z.unknown(), b: z.unknown() });
+const diffVersionsSchema = z.strictObject({ scenario: z.unknown(), versions: z.tuple([version, version]) });
+type DiffRequest = z.output<typeof diffPairSchema> | z.output<typeof diffVersionsSchema>;
+const DIFF_SHAPES = '{"a": SCENARIO, "b": SCENARIO} or {"scenario": SCENARIO, "versions": ["20.10", "27"]}';
+
+/**
+ * The body of /diff. The shape is chosen by its keys first, so a mistake is reported against
+ * the shape the client meant (a missing "b", a one-element "versions"), not as a bare union failure.
+ */
+function parseDiffRequest(value: unknown): DiffRequest | Problem {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return problem("invalid-scenario", 400, "The diff request does not match the schema", "1 field is invalid", [{ pointer: "", message: `must be an object: ${DIFF_SHAPES}` }]);
+  }
+  const schema = "scenario" in value || "versions" in value ? diffVersionsSchema : diffPairSchema;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const p = validationProblem(parsed.error);
+  // zod words a missing key of unknown type as "expected nonoptional, received undefined".
+  return { ...p, errors: p.errors.map((e) => (/received undefined$/.test(e.message) ? { ...e, message: `is required: send ${DIFF_SHAPES}` } : e)) };
+}
+
+/** Which side of a failed diff the sandbox's problem belongs to: the first side is run again alone. */
+async function locateDiffProblem(c: Ctx, req: DiffRequest, first: Scenario, p: Problem): Promise<Problem> {
+  if (p.status >= 500) return p;
+  if ("a" in req) {
+    const alone = await c.env.SANDBOX.simulate(req.a, nanoid());
+    return problemUnder(p, alone.ok ? "/b" : "/a");
+  }
+  const alone = await c.env.SANDBOX.simulate({ ...first, docker: { ...first.docker, version: req.versions[0] } }, nanoid());
+  const side = alone.ok ? 1 : 0;
+  const atVersion = versionProblemAt(p, { pointer: `/versions/${side}` });
+  const detail = atVersion.detail.startsWith("/") && !atVersion.detail.startsWith("/versions/") ? `/scenario${atVersion.detail}` : atVersion.detail;
+  return { ...atVersion, detail, errors: atVersion.errors.map((e) => (e.pointer.startsWith("/versions/") || e.parameter !== undefined ? e : { ...e, pointer: `/scenario${e.pointer}` })) };
+}
 
 // Two scenarios, or one under two Docker releases: the rule diff and what changed per flow.
 app.post("/diff", async (c) => {
+  const format = reportFormat(c);
+  if (isProblem(format)) return problemResponse(format);
   const value = await readScenarioValue(c, 2 * LIMITS.bodyBytes);
   if (isProblem(value)) return problemResponse(value);
-  const req = diffRequestSchema.safeParse(value);
-  if (!req.success) return problemResponse(validationProblem(req.error));
-  const [a, b, prefixes] = "a" in req.data ? [req.data.a, req.data.b, ["/a", "/b"]] : [req.data.scenario, req.data.scenario, ["/scenario", "/scenario"]];
-  for (const [s, prefix] of [[a, prefixes[0]], [b, prefixes[1]]] as const) {
+  const req = parseDiffRequest(value);
+  if (isProblem(req)) return problemResponse(req);
+  const [a, b, prefixes] = "a" in req ? [req.a, req.b, ["/a", "/b"]] : [req.scenario, req.scenario, ["/scenario", "/scenario"]];
+  const valid: Scenario[] = [];
+  for (const [s, prefix] of [[a, prefixes[0]!], [b, prefixes[1]!]] as const) {
     const v = validate(s);
-    if (isProblem(v)) return problemResponse({ ...v, errors: v.errors.map((e) => ({ ...e, pointer: `${prefix}${e.pointer}` })) });
+    if (isProblem(v)) return problemResponse(problemUnder(v, prefix));
+    valid.push(v);
   }
-  const versions = "versions" in req.data ? req.data.versions : undefined;
+  const versions = "versions" in req ? req.versions : undefined;
   const reply = await c.env.SANDBOX.diff(a, b, nanoid(), versions);
-  if (!reply.ok) return problemResponse(reply.problem);
-  if (c.req.query("format") === "text") return c.body(reply.text, 200, { "content-type": "text/plain; charset=utf-8" });
+  if (!reply.ok) return problemResponse(await locateDiffProblem(c, req, valid[0]!, reply.problem));
+  if (format === "text") return c.body(reply.text, 200, { "content-type": "text/plain; charset=utf-8" });
   return c.json(reply.diff);
 });
 app.all("/diff", methodNotAllowed("POST"));

@@ -8,6 +8,7 @@
 //
 // `$ ` prompts, `\` continuations and `#` comments are allowed. The output is the raw scenario
 // (validated by the caller with the schema), or an error naming the line.
+import { problem, type Problem } from "./problem.js";
 
 export type TextParse = { ok: true; value: unknown } | { ok: false; line: number; message: string };
 
@@ -41,4 +42,13 @@ export function parseScenarioText(text: string): TextParse {
     else return { ok: false, line: at, message: `expected a docker command, "flow ..." or "docker-version ...", got "${line}"` };
   }
   return { ok: true, value: { ...(version ? { docker: { version } } : {}), ...(commands.length ? { commands } : {}), ...(flows.length ? { flows } : {}) } };
+}
+
+/**
+ * The 400 for text that cannot be read, the same from the API and the CLI. The JSON pointer is
+ * the whole document (the text has no JSON structure); the message names the line.
+ */
+export function scenarioTextProblem(failure: { line: number; message: string }): Problem {
+  const message = `line ${failure.line}: ${failure.message}`;
+  return problem("invalid-scenario-text", 400, "The scenario text cannot be read", message, [{ pointer: "", message }]);
 }

@@ -8,7 +8,7 @@ import { nanoid } from "nanoid";
 import { LIMITS, scenarioSchema, type Scenario } from "../scenario/schema.js";
 import { internalProblem, parseJsonBytes, problem, tooLargeProblem, validationProblem, type Problem } from "../api/problem.js";
 import { encodeScenario } from "../api/codec.js";
-import { parseScenarioText } from "../api/scenario-text.js";
+import { parseScenarioText, scenarioTextProblem } from "../api/scenario-text.js";
 import { runInThread } from "./run-in-thread.js";
 import { FORMATS, isFormat, isTheme, render, THEMES, type Format, type Theme } from "../render/formats.js";
 import { diffResults, renderResultDiff } from "../render/diff.js";
@@ -39,6 +39,8 @@ diff        rule diff (unified) and trace differences: two scenarios, or one und
 url         prints the Kroki-style GET URL of the scenario (--base, default $NFPLAY_URL or
             http://localhost:8787), versioned with v= so it is cached forever
 
+-h, --help / -V, --version   this text / the nfplay version, on stdout
+
 Invalid input prints application/problem+json on stderr and exits 2; a timeout exits 3.`;
 
 type Command =
@@ -49,9 +51,14 @@ type Command =
 
 export async function main(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
+  if (options === "help" || options === "version") {
+    // Asked for, so it is the output: stdout, exit 0 (`nfplay --help | less` works).
+    process.stdout.write(options === "help" ? USAGE + "\n" : `nfplay ${pkg.version}\n`);
+    return EXIT.ok;
+  }
   if (typeof options === "string") {
-    process.stderr.write(options === "help" ? USAGE + "\n" : `nfplay: ${options}\n${USAGE}\n`);
-    return options === "help" ? EXIT.ok : EXIT.usage;
+    process.stderr.write(`nfplay: ${options}\n${USAGE}\n`);
+    return EXIT.usage;
   }
   if (options.command === "check") return checkCommand(options);
   if (options.command === "diff") return diffCommand(options);
@@ -61,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
 
 const VERSION_RE = /^\d+(\.\d+){0,2}$/;
 
-/** The options, or a message for a usage error ("help" when help was asked for). */
+/** The options, or a message for a usage error ("help" / "version" when those were asked for). */
 function parseOptions(argv: string[]): Command | string {
   let parsed;
   try {
@@ -78,12 +85,14 @@ function parseOptions(argv: string[]): Command | string {
         versions: { type: "string" },
         base: { type: "string" },
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
       },
     });
   } catch (err) {
     return (err as Error).message;
   }
   if (parsed.values.help) return "help";
+  if (parsed.values.version) return "version";
   const [command, ...rest] = parsed.positionals;
   const timeoutMs = Number(parsed.values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return "--timeout must be a positive integer (milliseconds)";
@@ -135,7 +144,7 @@ async function loadScenario(file: string): Promise<Scenario | Problem | null> {
     value = json.value;
   } else {
     const text = parseScenarioText(new TextDecoder().decode(input));
-    if (!text.ok) return problem("invalid-scenario-text", 400, "The scenario text cannot be read", `line ${text.line}: ${text.message}`);
+    if (!text.ok) return scenarioTextProblem(text);
     value = text.value;
   }
   const parsed = scenarioSchema.safeParse(value);

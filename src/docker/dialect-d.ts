@@ -6,7 +6,7 @@
 // IPv6: every rule of a network is issued per address family it has (iptables, and ip6tables for
 // an IPv6 network), with the family's subnet, addresses, gateway mode and SNAT address; an
 // IPv4-only network gets its ip6tables isolation rules deleted (none exist).
-import { isolationRules, natJumps, program, spec, userChain, V4, V6, type AddrFamily, type Dialect, type RuleCall } from "./dialect.js";
+import { isolationRules, mirroredWSL2, natJumps, program, spec, userChain, V4, V6, type AddrFamily, type Dialect, type RuleCall } from "./dialect.js";
 import type { Ipt } from "./ipt.js";
 import type { DaemonConfig, DockerNetwork, Endpoint } from "./model.js";
 import type { PortBinding } from "./ports.js";
@@ -55,6 +55,7 @@ export class DialectD implements Dialect {
     natJumps(ipt, this.daemon.userlandProxy, loopback);
     ipt.ensureJumpOnTop("FORWARD", "DOCKER-FORWARD");
     for (const c of [this.chains[1]!, this.internalChain, this.chains[2]!]) ipt.ensureJumpOnTop("DOCKER-FORWARD", c);
+    if (loopback === V4.loopback) mirroredWSL2(ipt, this.daemon.userlandProxy && this.daemon.wsl2Mirrored);
     // Legacy 28.0.0 rules (ipset) and the old FORWARD jump to ISOLATION-1 are deleted.
     const set = ipt.binary === "ip6tables" ? "docker-ext-bridges-v6" : "docker-ext-bridges-v4";
     ipt.deleteIfExists("filter", "FORWARD", "-m", "set", "--match-set", set, "dst", "-j", "DOCKER");
@@ -197,9 +198,12 @@ export class DialectD implements Dialect {
     const mode = af.gatewayMode(net);
     const proxy = this.daemon.userlandProxy;
     if (b.hostPort !== 0 && b.hostIp.startsWith("127.")) {
-      // filterPortMappedOnLoopback: the WSL2-mirrored ACCEPT is checked for, then the DROP.
+      // filterPortMappedOnLoopback: under WSL2 mirrored networking Windows reaches 127.0.0.1 through
+      // loopback0, so that interface is let in before the DROP of everything but lo.
       const m = ["-p", b.proto, "-d", b.hostIp, "--dport", `${b.hostPort}`];
-      ipt.deleteIfExists("raw", "PREROUTING", ...m, "-i", "loopback0", "-j", "ACCEPT");
+      const mirrored = [...m, "-i", "loopback0", "-j", "ACCEPT"];
+      if (this.daemon.wsl2Mirrored) ipt.ensure("raw", "-A", "PREROUTING", ...mirrored);
+      else ipt.deleteIfExists("raw", "PREROUTING", ...mirrored);
       ipt.ensure("raw", "-A", "PREROUTING", ...m, "!", "-i", "lo", "-j", "DROP");
     }
     const direct = ["-p", b.proto, "-d", af.addr(ep)!, "--dport", `${b.containerPort}`, "!", "-i", net.bridge, "-j", "DROP"];

@@ -107,6 +107,18 @@ export function natJumps(ipt: Ipt, proxy: boolean, loopback = "127.0.0.0/8"): vo
   ipt.ensure("nat", "-A", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "DOCKER", ...(proxy ? ["!", "--dst", loopback] : []));
 }
 
+/**
+ * mirroredWSL2Workaround (27.3+, IPv4 only): under WSL2 mirrored networking, Windows' packets to
+ * 127.0.0.1 arrive on loopback0 and meet nat PREROUTING, whose jump to DOCKER has no loopback
+ * exception: this RETURN keeps them from the DNAT, so docker-proxy on 127.0.0.1 answers them.
+ * Inserted with the userland proxy on a WSL2-mirrored host, otherwise deleted if present.
+ */
+export function mirroredWSL2(ipt: Ipt, enable: boolean): void {
+  const rule = ["-i", "loopback0", "-d", "127.0.0.0/8", "-j", "RETURN"];
+  if (enable) ipt.ensure("nat", "-I", "DOCKER", ...rule);
+  else ipt.deleteIfExists("nat", "DOCKER", ...rule);
+}
+
 export type RuleCall = ["-I" | "-A", string, string[]];
 
 /** setINC's rules: isolate a bridge from every other bridge (DOCKER-ISOLATION-STAGE-1/2). */

@@ -9,6 +9,7 @@ import type { Proto } from "../netfilter/types.js";
 import type { Dialect } from "./dialect.js";
 import { DialectA } from "./dialect-a.js";
 import { DialectB } from "./dialect-b.js";
+import { DialectC } from "./dialect-c.js";
 import { DialectD } from "./dialect-d.js";
 import { DialectE } from "./dialect-e.js";
 import { Nftabler } from "./nftabler.js";
@@ -47,6 +48,11 @@ export interface DaemonConfig {
   fixedCidrV6: Cidr6 | null;
   /** net.ipv6.conf.all.forwarding was 1 before dockerd started. */
   ip6ForwardWasOn: boolean;
+  /**
+   * WSL2 mirrored networking: the host has a `loopback0` interface (host.interfaces). dockerd
+   * (isRunningUnderWSL2MirroredMode) also wants /usr/bin/wslinfo, which such a host has.
+   */
+  wsl2Mirrored: boolean;
 }
 
 export interface HostInterface {
@@ -120,6 +126,8 @@ export interface DockerHost {
   nft: NftRuleset | null;
   /** Docker turned IPv6 forwarding on (an IPv6 network with --ip-forward). */
   ip6Forward: boolean;
+  /** The host's ipsets dockerd keeps (28.0.0's docker-ext-bridges-v4/-v6), or null. */
+  ipsets: { save(): string } | null;
   commands: string[];
   bridgeMacs: Map<string, string>;
   /** Host ports taken so far, by "proto/port" (conflict checks stay O(1) per binding). */
@@ -156,6 +164,7 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
     ip6tables: d.ip6tables ?? !classic,
     fixedCidrV6: d.ipv6 && d["fixed-cidr-v6"] ? parseCidr6(d["fixed-cidr-v6"]) : null,
     ip6ForwardWasOn: Number(s.host?.sysctl?.["net.ipv6.conf.all.forwarding"] ?? 0) === 1,
+    wsl2Mirrored: (s.host?.interfaces ?? []).some((i) => i.name === "loopback0"),
     ipForwardNoDrop: d["ip-forward-no-drop"] ?? false,
     allowDirectRouting: d["allow-direct-routing"] ?? false,
     firewallBackend: d["firewall-backend"] ?? "iptables",
@@ -236,6 +245,7 @@ function makeDialect(version: DockerVersion, ipt: Ipt, ip6: Ipt | null, daemon: 
   switch (version.dialect) {
     case "A": return new DialectA(ipt, daemon, ip6, version);
     case "B": return new DialectB(ipt, ip6, daemon, version);
+    case "C": return new DialectC(version, ipt, ip6, daemon);
     case "D": return new DialectD(version, ipt, ip6, daemon);
     case "E": return new DialectE(version, ipt, ip6, daemon);
   }
@@ -250,11 +260,12 @@ export function buildDocker(s: Scenario): DockerHost {
   const ipt = new Ipt(ruleset);
   const ruleset6 = daemon.iptables && daemon.ip6tables ? new Ruleset("ipv6") : null;
   const ip6 = ruleset6 ? new Ipt(ruleset6, ipt.log, "ip6tables") : null;
-  const nft = daemon.iptables && daemon.firewallBackend === "nftables" ? new NftRuleset() : null;
-  const dialect = !daemon.iptables ? null : nft ? new Nftabler(nft, ipt.log, daemon) : makeDialect(version, ipt, ip6, daemon);
+  // The nftabler exists even with --iptables=false (it then writes no table, but checks forwarding).
+  const nft = daemon.firewallBackend === "nftables" ? new NftRuleset() : null;
+  const dialect = nft ? new Nftabler(nft, ipt.log, daemon, s.host?.sysctl) : daemon.iptables ? makeDialect(version, ipt, ip6, daemon) : null;
   const host: DockerHost = {
     version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, ruleset6, nft, ip6Forward: false, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(), rangeLast: new Map(),
-    resolvers: new Map(),
+    resolvers: new Map(), ipsets: dialect instanceof DialectC ? dialect.ipsets : null,
   };
   dialect?.start(ipForwardBefore);
   const ipam = new Ipam(daemon.pools, interfaces.map((i) => parseCidr(i.address)), version.dialect !== "A");
@@ -538,7 +549,7 @@ function allocateRanges(host: DockerHost, list: PendingBinding[], alloc: PortAll
 
 /** Container MACs: 02:42 + the IPv4 address up to 27, random from 28 (moby#48808). */
 export function randomMacs(v: DockerVersion): boolean {
-  return v.dialect === "D" || v.dialect === "E";
+  return v.dialect === "C" || v.dialect === "D" || v.dialect === "E";
 }
 
 function exposedPorts(c: ContainerSpec): { port: number; proto: Proto }[] {

@@ -46,15 +46,17 @@ interface FamConfig {
 }
 
 export class Nftabler implements Dialect {
-  private table4: MobyTable;
+  /** firewaller.Config IPv4/IPv6: --iptables, --ip6tables (the firewaller exists either way). */
+  private table4: MobyTable | null;
   private table6: MobyTable | null;
   private forwarding = false;
   /** network.go keeps each network's configure() batch, reversed, to undo it (remover4/6). */
   private removers = new Map<string, [MobyTable, Modifier][]>();
 
-  constructor(nft: NftRuleset, log: string[], private daemon: DaemonConfig) {
-    this.table4 = new MobyTable("ip", TABLE, nft, log);
-    this.table6 = daemon.ip6tables ? new MobyTable("ip6", TABLE, nft, log) : null;
+  /** sysctl: the host's settings before dockerd started (scenario host.sysctl). */
+  constructor(nft: NftRuleset, log: string[], private daemon: DaemonConfig, private sysctl: Record<string, string | number> = {}) {
+    this.table4 = daemon.iptables ? new MobyTable("ip", TABLE, nft, log) : null;
+    this.table6 = daemon.iptables && daemon.ip6tables ? new MobyTable("ip6", TABLE, nft, log) : null;
   }
 
   private get hairpin(): boolean {
@@ -63,7 +65,7 @@ export class Nftabler implements Dialect {
 
   start(ipForwardWasOn: boolean): void {
     this.forwarding = ipForwardWasOn;
-    this.init(this.table4);
+    if (this.table4) this.init(this.table4);
     if (this.table6) this.init(this.table6);
   }
 
@@ -96,7 +98,12 @@ export class Nftabler implements Dialect {
     if (this.daemon.ipForward && !this.forwarding)
       throw impossible("/host/sysctl/net.ipv4.ip_forward",
         "IPv4 forwarding is disabled: check your host's firewalling and set sysctl net.ipv4.ip_forward=1, or disable this check using daemon option --ip-forward=false (Docker 29 with the nftables backend never turns forwarding on itself)");
-    const removers: [MobyTable, Modifier][] = [[this.table4, this.configure(this.table4, net, this.fam4(net))]];
+    const on = (k: string) => Number(this.sysctl[k] ?? 0) === 1;
+    if (net.subnet6 && this.daemon.ipForward && !(on("net.ipv6.conf.all.forwarding") && on("net.ipv6.conf.default.forwarding")))
+      throw impossible(`/host/sysctl/${on("net.ipv6.conf.all.forwarding") ? "net.ipv6.conf.default.forwarding" : "net.ipv6.conf.all.forwarding"}`,
+        "IPv6 global forwarding is disabled: check your host's firewalling and set sysctls net.ipv6.conf.all.forwarding=1 and net.ipv6.conf.default.forwarding=1, or disable this check using daemon option --ip-forward=false");
+    const removers: [MobyTable, Modifier][] = [];
+    if (this.table4) removers.push([this.table4, this.configure(this.table4, net, this.fam4(net))]);
     if (this.table6 && net.subnet6) removers.push([this.table6, this.configure(this.table6, net, this.fam6(net))]);
     this.removers.set(net.bridge, removers);
   }
@@ -166,7 +173,7 @@ export class Nftabler implements Dialect {
       });
       t.apply(tm);
     };
-    add(this.table4, this.fam4(net), formatIPv4(ep.ip));
+    if (this.table4) add(this.table4, this.fam4(net), formatIPv4(ep.ip));
     if (this.table6 && net.subnet6 && ep.ip6 !== null) add(this.table6, this.fam6(net), formatIPv6(ep.ip6));
   }
 
@@ -176,7 +183,7 @@ export class Nftabler implements Dialect {
     if (net.internal) return;
     // A binding belongs to the container's IPv4 or IPv6 address by its host address' family.
     const v6 = (b: PortBinding) => b.hostIp.includes(":");
-    this.perPort(this.table4, this.fam4(net), net, formatIPv4(ep.ip), bindings.filter((b) => !v6(b)), enable);
+    if (this.table4) this.perPort(this.table4, this.fam4(net), net, formatIPv4(ep.ip), bindings.filter((b) => !v6(b)), enable);
     if (this.table6 && net.subnet6 && ep.ip6 !== null) this.perPort(this.table6, this.fam6(net), net, formatIPv6(ep.ip6), bindings.filter(v6), enable);
   }
 

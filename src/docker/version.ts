@@ -3,10 +3,10 @@ import { impossible } from "../errors.js";
 
 /**
  * The rule families of shared/reference/docker-firewall-rules.md: A 20.10-26.1 (classic),
- * B 27.x (classic + ip6tables on + gateway modes), C 28.0.0 (ipset; not simulated),
+ * B 27.x (classic + ip6tables on + gateway modes), C 28.0.0 (ipset-based FORWARD rules),
  * D 28.0.1-28.5 (DOCKER-FORWARD/-BRIDGE/-CT, raw table), E 29.x (DOCKER-INTERNAL).
  */
-export type Dialect = "A" | "B" | "D" | "E";
+export type Dialect = "A" | "B" | "C" | "D" | "E";
 
 export interface DockerVersion {
   version: string; // full x.y.z
@@ -57,9 +57,7 @@ export function atLeast(v: DockerVersion, release: string): boolean {
 function dialectOf(family: string, full: string): Dialect {
   if (family === "27") return "B";
   if (family === "28") {
-    if (full === "28.0.0")
-      throw impossible("/docker/version", "Docker 28.0.0 (family C, ipset-based FORWARD rules) is not supported yet; 28.0.1 and later are");
-    return "D";
+    return full === "28.0.0" ? "C" : "D";
   }
   if (family === "29") return "E";
   return "A";

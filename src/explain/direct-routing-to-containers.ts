@@ -4,7 +4,7 @@
 // ports (whatever host address the port was published on) and, when the FORWARD policy is
 // ACCEPT, to every port; 28 added raw PREROUTING drops (moby#45610, moby PR 49325). The hidden
 // probes (from "external", whose default route is this host) find out what these rules do.
-import { formatIPv4 } from "../net/address.js";
+import { formatCidr, formatIPv4 } from "../net/address.js";
 import type { DockerContainer, DockerNetwork } from "../docker/model.js";
 import { probeFlow, type Probe } from "./probe.js";
 import { isWildcard, publishedPorts } from "./ports.js";
@@ -43,7 +43,7 @@ export function directRoutingToContainers(ctx: ExplainContext): Warning[] {
     out.push({
       code: CODE,
       message:
-        `A machine that routes ${net.name}'s subnet through this host reaches ${c.name} (${ip}) directly on port ${port}/tcp, which is not published: ` +
+        `A machine that routes network ${net.name} (${formatCidr(net.subnet)}) through this host reaches ${c.name} (${ip}) directly on port ${port}/tcp, which is not published: ` +
         `${acceptedBy(probe)}. ` +
         `Add DROP rules in DOCKER-USER for traffic that does not come in on a Docker bridge${ctx.docker.version.dialect === "A" || ctx.docker.version.dialect === "B" ? ", or upgrade to Docker 28, which drops it in raw PREROUTING" : ""}.`,
       refs: [{ container: c.name, network: net.name, port: `${port}/tcp`, flow: probe.name }, ...ruleRefs(probe)],
@@ -61,7 +61,7 @@ export function directRoutingToContainers(ctx: ExplainContext): Warning[] {
     out.push({
       code: CODE,
       message:
-        `Port ${b.containerPort}/${b.proto} of ${p.container.name} is published on ${b.hostIp} only, but a machine that routes ${ep.network.name}'s subnet ` +
+        `Port ${b.containerPort}/${b.proto} of ${p.container.name} is published on ${b.hostIp} only, but a machine that routes network ${ep.network.name} (${formatCidr(ep.network.subnet)}) ` +
         `through this host reaches it directly at ${ip}:${b.containerPort}: the rule that accepts the published port matches the container's address and port, not the host address.`,
       refs: [{ container: p.container.name, network: ep.network.name, port: p.label, flow: probe.name }, ...ruleRefs(probe)],
     });

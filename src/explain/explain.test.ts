@@ -122,6 +122,25 @@ describe("warnings", () => {
     });
   });
 
+  describe("published-port-unreachable-from-other-network", () => {
+    const TWO = (version: string, proxy: boolean): ScenarioInput => ({
+      docker: { version }, daemon: { "userland-proxy": proxy }, networks: [{ name: "na" }, { name: "nb" }],
+      containers: [{ name: "a", network: "na", ports: ["8080:80"] }, { name: "b", network: "nb" }],
+    });
+    it("20.10-28 without the proxy: DNATed into the other bridge, dropped by the isolation rules", () => {
+      for (const version of ["20.10", "28"]) {
+        const w = warning(TWO(version, false), "published-port-unreachable-from-other-network")!;
+        expect(w.refs![0]).toMatchObject({ container: "b", network: "nb", flow: "b -> host:8080/tcp" });
+        expect(w.refs![0]!.rule).toMatch(/^-A DOCKER-ISOLATION-STAGE-2 -o br-\w+ -j DROP$/);
+        expect(w.refs![1]).toEqual({ container: "a", network: "na", port: "0.0.0.0:8080->80/tcp", flow: "external -> host:8080/tcp" });
+      }
+    });
+    it("not with the proxy (skip-DNAT rule, docker-proxy relays), and not in 29 (no isolation chains)", () => {
+      expect(codes(TWO("20.10", true))).not.toContain("published-port-unreachable-from-other-network");
+      expect(codes(TWO("29", false))).not.toContain("published-port-unreachable-from-other-network");
+    });
+  });
+
   describe("forward-policy-drop", () => {
     const ROUTER: ScenarioInput = {
       ...SEED,
@@ -172,7 +191,7 @@ describe("warnings", () => {
     expect(renderMarkdown(r)).toContain("### Warnings\n\n- **direct-routing-to-containers**: ");
     const html = renderHtml(r);
     expect(html).toContain('<section class="warnings"><h3>Warnings</h3><ul><li class="bad"><code>direct-routing-to-containers</code>: ');
-    expect(html).not.toContain("'s subnet"); // the apostrophe of "bridge's subnet" is escaped
+    expect(html).toContain("a machine on eth0&#39;s network"); // the apostrophe is escaped
     const quiet = run({ ...SEED, flows: [{ from: "external", to: "host:8543" }] });
     expect(renderSummary(quiet)).not.toContain("warning");
     expect(renderMarkdown(quiet)).not.toContain("### Warnings");

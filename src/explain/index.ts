@@ -8,6 +8,7 @@ import { iccOffSameNetwork } from "./icc-off-same-network.js";
 import { ipForwardOff } from "./ip-forward-off.js";
 import { localhostPublishedReachableFromLan } from "./localhost-published-reachable-from-lan.js";
 import { publishedPortBypassesInput } from "./published-port-bypasses-input.js";
+import { publishedPortUnreachableFromOtherNetwork } from "./published-port-unreachable-from-other-network.js";
 import type { ExplainContext, Warning } from "./types.js";
 
 export type { Warning, WarningRef, ExplainContext } from "./types.js";
@@ -18,6 +19,7 @@ const MODULES: ((ctx: ExplainContext) => Warning[])[] = [
   directRoutingToContainers,
   localhostPublishedReachableFromLan,
   iccOffSameNetwork,
+  publishedPortUnreachableFromOtherNetwork,
   forwardPolicyDrop,
   ipForwardOff,
 ];

@@ -158,8 +158,10 @@ export class Namespace implements NamespaceView {
    * through dev; loose mode any unicast route back to src.
    */
   reversePathFails(src: Addr, dev: string): string | null {
-    if (typeof src !== "number") return null; // rp_filter is IPv4 only
-    const mode = Math.max(this.rpFilter.all, this.rpFilter.ifaces.get(dev) ?? this.rpFilter.default);
+    const rp = this.rpFilter;
+    // rp_filter is IPv4 only, and off unless a sysctl turned it on (every input route asks)
+    if (typeof src !== "number" || (rp.all === 0 && rp.default === 0 && rp.ifaces.size === 0)) return null;
+    const mode = Math.max(rp.all, rp.ifaces.get(dev) ?? rp.default);
     if (mode === 0) return null;
     const name = `rp_filter=${mode} (${mode === 1 ? "strict" : "loose"}) on ${dev}`;
     const ip = formatIPv4(src);

@@ -356,6 +356,85 @@ export function ipsetTest(store: IpsetStore, set: Ipset, p: Packet, dirs: Dir[],
   return !best.nomatch;
 }
 
+// ---- -j SET: adding and deleting the packet's element ----
+
+/**
+ * The element a packet makes for the set (the kadt functions): addresses as hosts, except that
+ * hash:net* types use the most specific prefix the set holds (nets[0], INIT_CIDR); null when the
+ * packet does not fit (family, dimensions, a bitmap's range).
+ */
+function elementOf(set: Ipset, p: Packet, dirs: Dir[]): Value[] | null {
+  const family = typeof p.src === "number" ? "ipv4" : "ipv6";
+  const dims = DIMS[set.type];
+  if (set.family !== family || dirs.length < dims.length) return null;
+  const host = family === "ipv4" ? 32 : 128;
+  const netPrefix = set.elements.reduce((m, e) => Math.max(m, ...e.values.map((v) => (v.kind === "addr" ? v.cidr.prefix : 0))), 0) || host;
+  const values: Value[] = [];
+  for (let i = 0; i < dims.length; i++) {
+    const dir = dirs[i]!;
+    const d = dims[i]!;
+    if (d === "port") {
+      const got = portOf(p, dir);
+      if (set.type === "bitmap:port") {
+        const r = set.range as { lo: number; hi: number };
+        if (isPortless(p) || got.port < r.lo || got.port > r.hi) return null;
+        values.push({ kind: "port", proto: "tcp", lo: got.port, hi: got.port });
+      } else values.push({ kind: "port", proto: got.proto, lo: got.port, hi: got.port });
+    } else if (d === "iface") {
+      const name = dir === "src" ? p.in : p.out;
+      if (!name) return null;
+      values.push({ kind: "iface", name, physdev: false });
+    } else {
+      const ip = dir === "src" ? p.src : p.dst;
+      const prefix = d === "net" ? netPrefix : set.netmask ?? host;
+      const cidr = parseCidrOf(family, `${formatAddrOf(ip)}/${prefix}`);
+      if (set.type === "bitmap:ip" && !inNet(ip, set.range as AnyCidr)) return null;
+      values.push({ kind: "addr", cidr });
+    }
+  }
+  return values;
+}
+
+function isPortless(p: Packet): boolean {
+  return p.proto !== "tcp" && p.proto !== "udp" && p.proto !== "sctp";
+}
+
+function sameValues(a: Value[], b: Value[]): boolean {
+  return JSON.stringify(a, big) === JSON.stringify(b, big);
+}
+
+/** ip_set_add: the packet's element goes into the set (list:set: the first member that takes it). */
+export function ipsetAdd(store: IpsetStore, set: Ipset, p: Packet, dirs: Dir[]): boolean {
+  if (set.type === "list:set") {
+    for (const e of set.elements) {
+      const member = store.get((e.values[0] as { name: string }).name);
+      if (member && ipsetAdd(store, member, p, dirs)) return true;
+    }
+    return false;
+  }
+  const values = elementOf(set, p, dirs);
+  if (!values || set.elements.some((e) => sameValues(e.values, values))) return false;
+  const specificity = values.reduce((n, v) => (v.kind === "addr" ? n + v.cidr.prefix : n), 0);
+  set.elements.push({ values, nomatch: false, specificity });
+  return true;
+}
+
+/** ip_set_del: the packet's element leaves the set (list:set: the first member that had it). */
+export function ipsetDel(store: IpsetStore, set: Ipset, p: Packet, dirs: Dir[]): boolean {
+  if (set.type === "list:set") {
+    for (const e of set.elements) {
+      const member = store.get((e.values[0] as { name: string }).name);
+      if (member && ipsetDel(store, member, p, dirs)) return true;
+    }
+    return false;
+  }
+  const values = elementOf(set, p, dirs);
+  const at = values ? set.elements.findIndex((e) => sameValues(e.values, values)) : -1;
+  if (at < 0) return false;
+  set.elements.splice(at, 1);
+  return true;
+}
+
 // ---- the sets the rules being loaded may refer to ----
 
 let current: IpsetStore | null = null;

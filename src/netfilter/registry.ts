@@ -22,6 +22,7 @@ import { rpfilter } from "./matches/rpfilter.js";
 import { ttl } from "./matches/ttl.js";
 import { ipvs } from "./matches/ipvs.js";
 import { CONNMARK } from "./targets/connmark.js";
+import { SET } from "./targets/set.js";
 import { NETMAP } from "./targets/netmap.js";
 import { NFLOG } from "./targets/nflog.js";
 import { CT, NOTRACK } from "./targets/notrack.js";
@@ -37,7 +38,7 @@ const MATCHES = new Map<string, MatchModule<any>>(
 const TARGETS = new Map<string, TargetModule<any>>(
   [
     DNAT, SNAT, MASQUERADE, REDIRECT, REJECT, LOG, TRACE, MARK, CHECKSUM,
-    CONNMARK, NETMAP, NFLOG, NOTRACK, CT,
+    CONNMARK, NETMAP, NFLOG, NOTRACK, CT, SET,
   ].map((t) => [t.name, t]),
 );
 

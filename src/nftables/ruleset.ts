@@ -10,6 +10,8 @@ const ENOENT = "No such file or directory";
 export class NftRuleset {
   tables: NftTable[] = [];
   private handle = 0;
+  /** needsConntrack() is asked for every packet: remembered until the next script. */
+  private conntrack: boolean | null = null;
 
   table(family: NftFamily, name: string): NftTable | undefined {
     return this.tables.find((t) => t.family === family && t.name === name);
@@ -19,6 +21,7 @@ export class NftRuleset {
   run(script: string): void {
     const cmds = parseScript(script);
     const saved = this.snapshot();
+    this.conntrack = null;
     try {
       for (const c of cmds) this.apply(c);
       this.validate();
@@ -34,7 +37,7 @@ export class NftRuleset {
 
   /** Conntrack is loaded as soon as a rule asks about connections or a nat chain exists. */
   needsConntrack(): boolean {
-    return this.tables.some((t) => [...t.chains.values()].some((c) => c.base?.type === "nat" || c.rules.some((r) => r.stmts.some((s) => s.kind === "match" && s.field.startsWith("ct ")))));
+    return (this.conntrack ??= this.tables.some((t) => [...t.chains.values()].some((c) => c.base?.type === "nat" || c.rules.some((r) => r.stmts.some((s) => s.kind === "match" && s.field.startsWith("ct "))))));
   }
 
   private snapshot(): { tables: NftTable[]; handle: number } {

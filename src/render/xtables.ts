@@ -10,7 +10,7 @@ type Step = Trace["steps"][number];
 const KERNEL_VERDICT: Record<string, string> = {
   DNAT: "ACCEPT", SNAT: "ACCEPT", MASQUERADE: "ACCEPT", REDIRECT: "ACCEPT", NETMAP: "ACCEPT",
   REJECT: "DROP", LOG: "CONTINUE", NFLOG: "CONTINUE", TRACE: "CONTINUE", MARK: "CONTINUE",
-  CONNMARK: "CONTINUE", CHECKSUM: "CONTINUE", NOTRACK: "CONTINUE", CT: "CONTINUE",
+  CONNMARK: "CONTINUE", CHECKSUM: "CONTINUE", NOTRACK: "CONTINUE", CT: "CONTINUE", SET: "CONTINUE",
 };
 
 /** A step's verdict as xtables-monitor --trace prints it. */

@@ -10,7 +10,8 @@
 // - nftablesdoc/*.md: a real daemon's `nft -s list table ip docker-bridges`, the page's full
 //   listing compared byte for byte, and every excerpt on the page found in ours.
 //
-// Combinations nfplay cannot express are listed as skipped tests, with the reason.
+// Combinations nfplay cannot express are listed as skipped tests, with the reason; the routed ones
+// (a host port a daemon never hands a routed network) drive the nftabler directly, like moby.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -18,6 +19,9 @@ import { simulate } from "../../src/engine.js";
 import { NftRuleset } from "../../src/nftables/ruleset.js";
 import { printRuleset, printTable } from "../../src/nftables/print.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
+import type { DaemonConfig, DockerNetwork, Endpoint } from "../../src/docker/model.js";
+import { Nftabler } from "../../src/docker/nftabler.js";
+import { parseCidr, parseCidr6, parseIPv4, parseIPv6 } from "../../src/net/address.js";
 
 const DIR = join(import.meta.dirname, "moby", "docker-v29.7.2");
 const VERSIONS = ["29.0.0", "29.7.2"];
@@ -66,7 +70,7 @@ function scenario(version: string, g: Golden): ScenarioInput {
   const base = {
     docker: { version },
     daemon: { bridge: "none", "userland-proxy": !g.hairpin, "firewall-backend": "nftables" as const },
-    host: { sysctl: { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1 } },
+    host: { sysctl: { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1, "net.ipv6.conf.default.forwarding": 1 } },
   };
   if (g.cleaned) return base;
   const options: Record<string, string> = {
@@ -90,13 +94,35 @@ function scenario(version: string, g: Golden): ScenarioInput {
   };
 }
 
-/** Why a golden cannot be compared, or null. */
+/** Why a golden cannot be compared through a scenario, or null. */
 function gap(g: Golden): string | null {
   if (g.wsl2) return "WSL2 mirrored networking (loopback0) is not simulated";
-  if (g.gwm === "routed" && !g.internal)
-    return "moby's test hands the firewaller host port 8080 on a routed network; a daemon gives such bindings host port 0 (no NAT, so no DNAT) before the firewaller sees them — usernet-portmap-routed.md covers routed instead";
   return null;
 }
+
+/**
+ * moby's test hands the firewaller host port 8080 on a routed network, which a daemon never does
+ * (it gives such bindings host port 0 first, port_mapping_linux.go): those goldens drive nfplay's
+ * nftabler directly with the test's own arguments, as moby's unit test drives its own.
+ */
+function direct(g: Golden): string {
+  const nft = new NftRuleset();
+  const fw = new Nftabler(nft, [], { userlandProxy: !g.hairpin, iptables: true, ip6tables: true, ipForward: true, allowDirectRouting: false } as DaemonConfig, { "net.ipv6.conf.all.forwarding": 1, "net.ipv6.conf.default.forwarding": 1 });
+  fw.start(true);
+  const net = {
+    name: "dummy", bridge: "br-dummy", internal: false, icc: g.icc, masquerade: g.masq, trustedInterfaces: [],
+    subnet: parseCidr("192.168.0.0/24"), gatewayMode: g.gwm, hostIpv4: g.snat ? "192.168.123.0" : null,
+    subnet6: parseCidr6("fd49:efd7:54aa::/64"), gatewayMode6: g.gwm, hostIpv6: g.snat ? "fd34:d0d4:672f::123" : null,
+  } as unknown as DockerNetwork;
+  fw.bridgeNetwork(net);
+  const ep = { network: net, ip: parseIPv4("192.168.0.2"), ip6: parseIPv6("fd49:efd7:54aa::1") } as Endpoint;
+  fw.joinEndpoint(ep);
+  const pb = (hostIp: string) => ({ hostIp, hostPort: 8080, containerPort: 80, proto: "tcp" as const });
+  fw.publish(ep, g.bindlh ? [pb("127.0.0.1"), pb("::1")] : [pb("0.0.0.0"), pb("::")]);
+  return printRuleset(nft);
+}
+
+const viaFirewaller = (g: Golden) => g.gwm === "routed" && !g.internal && !g.cleaned;
 
 const files = readdirSync(join(DIR, "TestNftabler")).filter((f) => f.endsWith(".golden")).sort();
 
@@ -110,12 +136,39 @@ for (const version of VERSIONS)
         it.skip(`${f} — not supported: ${why}`, () => {});
         continue;
       }
-      it(f, () => {
+      it(`${f}${viaFirewaller(g) ? " (the nftabler called directly)" : ""}`, () => {
         const golden = readFileSync(join(DIR, "TestNftabler", f), "utf8");
-        expect(asMoby(tableOf(nftOf(scenario(version, g)), g.family))).toBe(golden);
+        const ours = viaFirewaller(g) ? direct(g) : nftOf(scenario(version, g));
+        expect(asMoby(tableOf(ours, g.family))).toBe(golden);
       });
     }
   });
+
+// moby's "cleaned" goldens are taken after DelPorts, DelEndpoint and DelNetworkLevelRules: the
+// same, through a container's and a network's removal.
+describe("moby docker-v29.7.2 TestNftabler cleaned goldens, after docker rm and docker network rm", () => {
+  for (const f of files.filter((n) => n.startsWith("cleaned,") && !n.includes("wsl2"))) {
+    const g = parseName(f);
+    it(f, () => {
+      const input: ScenarioInput = {
+        ...scenario("29.7.2", { ...g, cleaned: true }),
+        commands: [
+          "docker network create -o com.docker.network.bridge.name=br-dummy --subnet 192.168.0.0/24 --ipv6 --subnet fd49:efd7:54aa::/64 dummy",
+          "docker run -d --name ctr --network dummy -p 8080:80 nginx",
+          "docker rm -f ctr",
+          "docker network rm dummy",
+        ],
+      };
+      const ours = nftOf(input);
+      // The network's rules came (in both families) and went again.
+      const log = simulate(scenarioSchema.parse(input)).rules.host!.commands!.join("\n");
+      expect(log).toContain("ip6 saddr fd49:efd7:54aa::/64");
+      expect(log).toContain("delete chain ip docker-bridges filter-forward-in__br-dummy");
+      const golden = readFileSync(join(DIR, "TestNftabler", f), "utf8");
+      expect(asMoby(tableOf(ours, g.family))).toBe(golden);
+    });
+  }
+});
 
 // ---------------------------------------------------------------- nftablesdoc pages
 

@@ -159,6 +159,39 @@ COMMIT
 `,
     flow: { from: "external", to: "host:8001", proto: "udp" },
   },
+  {
+    name: "-j SET --add-set in mangle PREROUTING: the same packet is in the set by INPUT",
+    ipsets: `create seen hash:ip family inet
+create seenport hash:ip,port family inet
+`,
+    rules: `*mangle
+-A PREROUTING -i eth0 -m set --match-set seen src -j LOG --log-prefix "already "
+-A PREROUTING -i eth0 -j SET --add-set seen src --exist --timeout 60
+-A PREROUTING -i eth0 -j SET --add-set seenport dst,dst
+COMMIT
+*filter
+-A INPUT -i eth0 -m set --match-set seen src -j LOG --log-prefix "seen "
+-A INPUT -i eth0 -m set --match-set seenport dst,dst -j ACCEPT
+COMMIT
+`,
+    flow: EXT,
+  },
+  {
+    name: "-j SET --del-set: the client leaves the allow list before filter decides",
+    ipsets: `create allow hash:net family inet
+add allow 198.51.100.7
+add allow 192.0.2.0/24
+`,
+    rules: `*mangle
+-A PREROUTING -i eth0 -m set --match-set allow src -j SET --del-set allow src
+COMMIT
+*filter
+-A INPUT -i eth0 -m set --match-set allow src -j ACCEPT
+-A INPUT -i eth0 -p tcp -j REJECT --reject-with tcp-reset
+COMMIT
+`,
+    flow: EXT,
+  },
 ];
 
 async function compare(result: SimulationResult, flow: Flow, ipsets: string, topoEdit?: (t: KernelTopology) => void): Promise<void> {

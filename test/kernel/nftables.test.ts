@@ -2,6 +2,7 @@
 // rebuilt in network namespaces (the ruleset loaded with `nft -f`, traced with `nft monitor
 // trace`), each flow's kernel trace compared with nfplay's rule for rule, both directions, plus
 // whether the client connects. Root + nft only; skipped loudly elsewhere.
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/engine.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
@@ -74,6 +75,37 @@ describe("the nftables scenarios themselves", () => {
     const r = simulate(scenarioSchema.parse(CASES[0]!.scenario));
     expect(r.rules.host!["iptables-save"]).toBe("");
     expect(r.rules.host!.nft).toMatch(/^table ip docker-bridges \{\n[\s\S]*\ntable ip6 docker-bridges \{\n/);
+  });
+});
+
+describe.skipIf(!avail.ok)("dockerd's nft scripts replayed with the real nft", () => {
+  it("give the same `nft list ruleset` as nfplay's interpreter, deletions included", () => {
+    const r = simulate(scenarioSchema.parse({
+      ...BASE,
+      host: { sysctl: { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1, "net.ipv6.conf.default.forwarding": 1 } },
+      daemon: { "firewall-backend": "nftables", "userland-proxy": false },
+      commands: [
+        "docker network create --ipv6 --subnet fd00:1::/64 -o com.docker.network.bridge.enable_icc=false app",
+        "docker network create --internal inside",
+        "docker run -d --name web --network app -p 8080:80 -p 127.0.0.1:5353:53/udp nginx",
+        "docker run -d --name db --network inside redis",
+        "docker run -d --name old -p 9000:9000 busybox",
+        "docker rm -f old",
+        "docker rm -f db",
+        "docker network rm inside",
+      ],
+    }));
+    const scripts = r.rules.host!.commands!.map((c) => /^nft -f - <<'EOF'\n([\s\S]*)EOF$/.exec(c)?.[1]);
+    expect(scripts.every((s) => s !== undefined)).toBe(true);
+    const ns = `nfk-${process.pid}-nftscripts`;
+    const nft = (args: string[], input?: string) => execFileSync("ip", ["netns", "exec", ns, "nft", ...args], { input, encoding: "utf8", timeout: 10_000 });
+    execFileSync("ip", ["netns", "add", ns]);
+    try {
+      for (const s of scripts) nft(["-f", "-"], s);
+      expect(nft(["list", "ruleset"])).toBe(r.rules.host!.nft);
+    } finally {
+      execFileSync("ip", ["netns", "del", ns]);
+    }
   });
 });
 

@@ -7,18 +7,20 @@
 // is traced with xtables-monitor in every namespace and compared, namespace by namespace, with
 // nfplay's trace (both directions).
 //
-// IPVS: this kernel has no CONFIG_IP_VS. For the one connection a flow opens, IPVS in the
-// ingress_sbox does exactly what a DNAT to the real server nfplay's scheduler chose would do to
-// that packet (destination rewritten, port kept, conntrack's reply tuple pointing at the real
-// server), with two differences the comparison accounts for:
+// IPVS: this kernel has no CONFIG_IP_VS. For the one connection a flow opens, IPVS (in the
+// ingress_sbox, or in a user overlay's lb_ namespace for a service VIP) does to that packet what a
+// DNAT of its virtual address to the real server nfplay's scheduler chose does (destination
+// rewritten, port kept, conntrack's reply tuple pointing at the real server). In that one
+// namespace the kernel gets, instead of IPVS:
+//   "-t nat -A PREROUTING -d VADDR/32 -p tcp --dport VPORT -j DNAT --to-destination RS:PORT"
+// and the comparison accounts for the two differences:
 //   1. IPVS rewrites at LOCAL_IN (the packet first takes the INPUT path: mangle INPUT, then the
-//      ip_vs_in step) and sends it on through LOCAL_OUT; a DNAT rewrites in nat PREROUTING and the
-//      packet is forwarded. So, in the ingress_sbox only, nfplay's "mangle INPUT policy" and
-//      "IPVS -> RS" steps are compared with the kernel's "nat PREROUTING -m mark --mark FWMARK
-//      -j DNAT --to-destination RS" line, and nfplay's reply step ip_vs_out is not expected.
+//      ip_vs_in step) and sends it on through LOCAL_OUT; the DNAT rewrites in nat PREROUTING and
+//      the packet is forwarded. So there nfplay's mangle INPUT lines and its "IPVS -> RS" step are
+//      compared with the kernel's DNAT line, and nfplay's reply step ip_vs_out is not expected.
 //   2. "-m ipvs --ipvs" needs skb->ipvs_property, which only IPVS sets: the kernel gets the SNAT
-//      rule with "-m mark --mark FWMARK" instead (the packets IPVS handles are exactly the ones
-//      carrying the service's mark), and the comparison maps that one rule text back.
+//      rule with "-m conntrack --ctstate DNAT" instead (the packets IPVS handles are exactly those
+//      of the connection it rewrote), and the comparison maps that one rule text back.
 // Everything else (the node hosts, including the VXLAN UDP packets through OUTPUT/POSTROUTING and
 // PREROUTING, and the tasks) must match line for line. Root + iptables-nft + vxlan; skipped loudly
 // elsewhere.
@@ -35,7 +37,7 @@ import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js
 import { ourLines } from "./compare.js";
 import { kernelAvailable, parseTrace, ruleSequence, type KernelPacket } from "./harness.js";
 
-const PREFIX = `nffk${process.pid % 100000}`;
+const PREFIX = `nffk${process.pid}`;
 const avail = kernelAvailable();
 const vxlanOk = avail.ok && probeVxlan();
 if (!avail.ok) console.warn(`\n!!!! KERNEL SWARM TESTS SKIPPED: ${avail.reason}\n`);
@@ -70,7 +72,7 @@ class KernelSwarm {
   readonly created: string[] = [];
   readonly procs: ChildProcess[] = [];
 
-  constructor(private world: World, private result: SimulationResult, private dnat: { fwmark: number; rs: string; port: number } | null) {}
+  constructor(private world: World, private result: SimulationResult, private dnat: IpvsStandIn | null) {}
 
   build(): void {
     for (const ns of this.world.namespaces.values()) {
@@ -143,11 +145,10 @@ class KernelSwarm {
     for (const [name, r] of Object.entries(this.result.rules)) {
       const ns = this.world.get(name);
       let cmds = (r.commands ?? []).map((c) => c.replace(/\s+#.*$/, "").replace(/^iptables --wait /, "").split(" "));
-      if (name.endsWith("/ingress_sbox") && this.dnat) {
-        const mark = `0x${this.dnat.fwmark.toString(16)}`;
-        cmds = cmds.map((a) => (a.includes("ipvs") ? a.filter((x) => x !== "--ipvs").map((x) => (x === "ipvs" ? "mark" : x)).flatMap((x) => (x === "mark" ? ["mark", "--mark", mark] : [x])) : a));
-        // DNAT with a port needs -p: the flow's protocol (tcp here)
-        cmds.push(["-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-m", "mark", "--mark", mark, "-j", "DNAT", "--to-destination", `${this.dnat.rs}:${this.dnat.port}`]);
+      const d = this.dnat;
+      if (d && name === d.ns) {
+        cmds = cmds.map((a) => (a.includes("ipvs") ? a.flatMap((x) => (x === "ipvs" ? ["conntrack"] : x === "--ipvs" ? ["--ctstate", "DNAT"] : [x])) : a));
+        cmds.push(["-t", "nat", "-A", "PREROUTING", "-d", `${d.vaddr}/32`, "-p", "tcp", "--dport", `${d.vport}`, "-j", "DNAT", "--to-destination", `${d.rs}:${d.port}`]);
       }
       // one shell per namespace; a failing command (dockerd's -C checks) fails there as it did for dockerd
       const script = cmds.map((argv) => `iptables --wait ${argv.join(" ")} 2>/dev/null`);
@@ -218,9 +219,7 @@ async function runInKernel(input: ScenarioInput, trace: Trace, flow: { from: str
   const scenario = scenarioSchema.parse(input);
   const result = simulate(scenario);
   const world = buildSwarmWorld(buildSwarm(scenario));
-  const ipvs = trace.steps.find((s) => s.table === "ipvs");
-  const fwmark = result.swarm!.services.find((s) => s.fwmark !== null)?.fwmark ?? 256;
-  const k = new KernelSwarm(world, result, ipvs ? { fwmark, rs: ipvs.packet.dst, port: ipvs.packet.dport! } : null);
+  const k = new KernelSwarm(world, result, standIn(trace));
   try {
     k.build();
     for (const l of listen) {
@@ -257,16 +256,32 @@ async function runInKernel(input: ScenarioInput, trace: Trace, flow: { from: str
   }
 }
 
+interface IpvsStandIn {
+  ns: string;
+  vaddr: string;
+  vport: number;
+  rs: string;
+  port: number;
+}
+
+/** The DNAT that stands in for the flow's IPVS step: its virtual address (the packet before) and real server. */
+function standIn(trace: Trace): IpvsStandIn | null {
+  const i = trace.steps.findIndex((s) => s.table === "ipvs");
+  if (i < 0) return null;
+  const s = trace.steps[i]!;
+  const before = trace.steps.slice(0, i).reverse().find((x) => x.namespace === s.namespace)!;
+  return { ns: s.namespace, vaddr: before.packet.dst, vport: before.packet.dport!, rs: s.packet.dst, port: s.packet.dport! };
+}
+
 /** nfplay's lines of one namespace, in one direction, as the kernel prints them (IPVS mapped, see the header). */
-function ours(steps: Trace["steps"], ns: string, fwmark: number, reply: boolean): string[] {
-  const mark = `0x${fwmark.toString(16)}`;
+function ours(steps: Trace["steps"], ns: string, d: IpvsStandIn | null, reply: boolean): string[] {
   const lines: string[] = [];
   for (const s of steps.filter((x) => x.namespace === ns)) {
     if (s.table === "ipvs") {
-      if (!reply) lines.push(`nat:PREROUTING:rule:ACCEPT -A PREROUTING -p tcp -m mark --mark ${mark} -j DNAT --to-destination ${s.packet.dst}:${s.packet.dport}`);
+      if (!reply && d) lines.push(`nat:PREROUTING:rule:ACCEPT -A PREROUTING -d ${d.vaddr}/32 -p tcp -m tcp --dport ${d.vport} -j DNAT --to-destination ${d.rs}:${d.port}`);
       continue;
     }
-    lines.push(...ourLines([s], ns).map((l) => l.replace("-m ipvs --ipvs", `-m mark --mark ${mark}`)));
+    lines.push(...ourLines([s], ns).map((l) => l.replace("-m ipvs --ipvs", "-m conntrack --ctstate DNAT")));
   }
   // the DNATed packet is forwarded, so it never takes the INPUT path IPVS sees it on
   if (steps.some((s) => s.namespace === ns && s.table === "ipvs" && s.hook === "INPUT")) return lines.filter((l) => !l.startsWith("mangle:INPUT:"));
@@ -288,11 +303,26 @@ const FLOWS: { name: string; flow: { from: string; to: string }; kernel: { from:
   { name: "node1 -> localhost:8080 (nat OUTPUT DNAT, route_localnet on docker_gwbridge, MASQUERADE)", flow: { from: "node1", to: "localhost:8080" }, kernel: { from: "node1", dst: "127.0.0.1", port: 8080 }, listen: [{ ns: "web.2", port: 80 }] },
   { name: "node2 -> node1:8080 (through node1's ingress_sbox and back to web.2 on node2)", flow: { from: "node2", to: "node1:8080" }, kernel: { from: "node2", dst: "203.0.113.10", port: 8080 }, listen: [{ ns: "web.2", port: 80 }] },
   { name: "web.1 -> web.2 over the app overlay", flow: { from: "web.1", to: "web.2:80" }, kernel: { from: "web.1", dst: "10.0.1.4", port: 80 }, listen: [{ ns: "web.2", port: 80 }] },
+  { name: "web.1 -> service VIP web:80 (node1's lb_ namespace, IPVS to web.2 on node2)", flow: { from: "web.1", to: "web:80" }, kernel: { from: "web.1", dst: "10.0.1.2", port: 80 }, listen: [{ ns: "web.2", port: 80 }, { ns: "web.1", port: 80 }] },
   { name: "web.1 -> internet via docker_gwbridge", flow: { from: "web.1", to: "198.51.100.7:443" }, kernel: { from: "web.1", dst: "198.51.100.7", port: 443 }, listen: [{ ns: "external", port: 443 }] },
   { name: "web.2 -> web.1's ingress address, unpublished port", flow: { from: "web.2", to: "10.0.0.5:81" }, kernel: { from: "web.2", dst: "10.0.0.5", port: 81 }, listen: [] },
 ];
 
+/** Namespaces left by a run of this file whose process is gone. */
+function cleanupStale(): void {
+  for (const line of sh("ip", ["netns", "list"]).split("\n")) {
+    const m = /^(nffk(\d+)-\S+)/.exec(line);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[2]), 0);
+    } catch {
+      spawnSync("ip", ["netns", "del", m[1]!], { timeout: 5000 });
+    }
+  }
+}
+
 describe.skipIf(!vxlanOk)("swarm vs the kernel (IPVS replaced by its DNAT for the flow's one connection)", () => {
+  cleanupStale();
   afterAll(() => {
     const left = sh("iptables-save", []).split("\n").filter((l) => l && !l.startsWith("#"));
     expect(left, "root namespace ruleset must stay empty").toEqual([]);
@@ -303,7 +333,7 @@ describe.skipIf(!vxlanOk)("swarm vs the kernel (IPVS replaced by its DNAT for th
       const input: ScenarioInput = { ...example, flows: [c.flow] };
       const r = simulate(scenarioSchema.parse(input));
       const trace = r.traces[0]!;
-      const fwmark = r.swarm!.services[0]!.fwmark!;
+      const d = standIn(trace);
       const k = await runInKernel(input, trace, c.kernel, c.listen);
       expect(k.connected, "connects").toBe(trace.connects);
       const forwardOuter = new Set(trace.steps.filter((s) => s.packet.dport === 4789).map((s) => `${s.packet.src}>${s.packet.dst}`));
@@ -312,8 +342,8 @@ describe.skipIf(!vxlanOk)("swarm vs the kernel (IPVS replaced by its DNAT for th
       const kernelNs = new Set([...k.byNs].filter(([, p]) => p.some((x) => x.lines.length)).map(([ns]) => ns));
       expect(kernelNs, "namespaces with netfilter events").toEqual(new Set([...withLines(trace.steps), ...withLines(trace.reply?.steps ?? [])]));
       for (const [ns, packets] of k.byNs) {
-        expect.soft(kernelLines(packets, forwardOuter, false), `${ns}: first packet`).toEqual(ours(trace.steps, ns, fwmark, false));
-        expect.soft(kernelLines(packets, forwardOuter, true), `${ns}: reply`).toEqual(ours(trace.reply?.steps ?? [], ns, fwmark, true));
+        expect.soft(kernelLines(packets, forwardOuter, false), `${ns}: first packet`).toEqual(ours(trace.steps, ns, d, false));
+        expect.soft(kernelLines(packets, forwardOuter, true), `${ns}: reply`).toEqual(ours(trace.reply?.steps ?? [], ns, d, true));
       }
     }, 60000);
 });

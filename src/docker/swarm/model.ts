@@ -76,8 +76,19 @@ export interface SwarmNode {
   lan: Cidr;
   docker: DockerHost;
   gwbridge: { subnet: Cidr; gateway: IPv4; next: IPv4 };
-  sbox: { ingressIp: IPv4; gwIp: IPv4; ruleset: Ruleset; commands: string[]; vips: IPv4[]; backends: Map<number, IPv4[]> };
+  sbox: LoadBalancer & { ingressIp: IPv4; gwIp: IPv4 };
+  /** lb_<network id>: the node's load balancer on each user overlay it has tasks on (service VIPs). */
+  lbs: Map<string, LoadBalancer & { ip: IPv4; network: Overlay }>;
   tasks: Task[];
+}
+
+/** A sandbox with IPVS: the ingress_sbox, or a user overlay's lb_ namespace. */
+export interface LoadBalancer {
+  ruleset: Ruleset;
+  commands: string[];
+  vips: IPv4[];
+  /** fwmark -> real servers, in the order they were added. */
+  backends: Map<number, IPv4[]>;
 }
 
 export interface Swarm {
@@ -156,6 +167,7 @@ function lanOf(s: Scenario): Cidr {
     const ip = n.address.split("/")[0]!;
     if (c.prefix !== lanNet.prefix || !inCidr(parseIPv4(ip), lanNet)) throw impossible(`/swarm/nodes/${i}/address`, `node "${n.name}" must be on the same LAN as "${nodes[0]!.name}" (${formatCidr(lanNet)})`);
     if (parseIPv4(ip) === lanNet.addr + 1) throw impossible(`/swarm/nodes/${i}/address`, `${ip} is the LAN's gateway (the subnet's first address)`);
+    if (lanNet.prefix < 31 && (parseIPv4(ip) === lanNet.addr || parseIPv4(ip) === broadcastOf(lanNet))) throw impossible(`/swarm/nodes/${i}/address`, `${ip} is the LAN's network or broadcast address`);
     if (seen.has(ip) || seen.has(n.name)) throw impossible(`/swarm/nodes/${i}`, `node "${n.name}" or address ${ip} is given twice`);
     seen.add(ip).add(n.name);
     if (inCidr(parseIPv4(ip), parseCidr("10.0.0.0/8")) || inCidr(parseIPv4(ip), parseCidr("172.16.0.0/12")))
@@ -213,6 +225,7 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
       name: n.name, role: n.role, ip: parseIPv4(n.address.split("/")[0]!), lan, docker,
       gwbridge: { subnet: gw, gateway: gw.addr + 1, next: gw.addr + 3 },
       sbox: { ingressIp: take(ingress, `/swarm/nodes/${i}`, "the ingress-sbox"), gwIp: gw.addr + 2, ruleset, commands: new Ipt(ruleset).log, vips: [], backends: new Map() },
+      lbs: new Map(),
       tasks: [],
     };
   });
@@ -238,7 +251,8 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
       if (!n) throw impossible(`${at}/placement/${k}`, `node "${name}" not found in swarm.nodes`);
       return n;
     });
-    const service: Service = { name: svc.name, ports, fwmark: ports.length ? fwmark++ : null, vips: new Map(), networks: nets, tasks: [] };
+    // every service with a VIP (published ports or a network) gets the node-wide firewall mark
+    const service: Service = { name: svc.name, ports, fwmark: ports.length || nets.length ? fwmark++ : null, vips: new Map(), networks: nets, tasks: [] };
     return { service, eligible, replicas: svc.replicas, at };
   });
   checkPublishConflicts(services.map((x) => x.service));
@@ -246,6 +260,7 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
   // Addresses: per service its VIPs, then its tasks (round robin over the eligible nodes).
   for (const { service, eligible, replicas, at } of services) {
     if (services.filter((x) => x.service.name === service.name).length > 1) throw impossible(`${at}/name`, `service "${service.name}" is defined twice`);
+    if (nodes.some((n) => n.name === service.name)) throw impossible(`${at}/name`, `"${service.name}" names a node too: flows could not tell them apart`);
     const withIngress = service.ports.length > 0;
     if (withIngress) service.vips.set("ingress", take(ingress, at, `the VIP of "${service.name}"`));
     for (const o of service.networks) service.vips.set(o.name, take(o, at, `the VIP of "${service.name}"`));
@@ -264,18 +279,37 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
     }
   }
 
+  // The lb-<network> endpoints: one per node with tasks on a user overlay, after the tasks.
+  for (const o of overlays.filter((x) => !x.ingress))
+    for (const node of nodes)
+      if (node.tasks.some((t) => t.attachments.some((a) => a.network === o))) {
+        const ruleset = new Ruleset();
+        node.lbs.set(o.name, { ip: take(o, "/swarm", `the lb-${o.name} endpoint of ${node.name}`), network: o, ruleset, commands: new Ipt(ruleset).log, vips: [], backends: new Map() });
+      }
+
   // What each node's dockerd programs, service by service: host DOCKER-INGRESS, the ingress_sbox
-  // fwmark service and its real servers, and each local task's redirect rules.
+  // fwmark service and its real servers, each user overlay's lb_ namespace (the service's VIP
+  // there), and each local task's redirect rules.
   for (const node of nodes) {
     const host = new Ipt(node.docker.ruleset, node.docker.commands);
     const sbox = new Ipt(node.sbox.ruleset, node.sbox.commands);
+    // libnetwork programs a service's load balancing when its first backend (task) appears.
+    for (const { service } of services)
+      for (const o of service.tasks.length ? service.networks : []) {
+        const lb = node.lbs.get(o.name);
+        if (!lb || service.fwmark === null) continue;
+        const vip = service.vips.get(o.name)!;
+        ingressSboxRules(new Ipt(lb.ruleset, lb.commands), vip, service.fwmark, [], lb.ip, o.subnet);
+        lb.vips.push(vip);
+        lb.backends.set(service.fwmark, service.tasks.map((t) => t.attachments.find((a) => a.network === o)!.ip));
+      }
     for (const { service } of services) {
-      if (service.fwmark === null) continue;
+      if (service.ports.length === 0 || service.tasks.length === 0) continue;
       const vip = service.vips.get("ingress")!;
       programIngress(host, node.sbox.gwIp, service.ports);
-      ingressSboxRules(sbox, vip, service.fwmark, service.ports, node.sbox.ingressIp, ingress.subnet);
+      ingressSboxRules(sbox, vip, service.fwmark!, service.ports, node.sbox.ingressIp, ingress.subnet);
       node.sbox.vips.push(vip);
-      node.sbox.backends.set(service.fwmark, service.tasks.map((t) => t.attachments.find((a) => a.network === ingress)!.ip));
+      node.sbox.backends.set(service.fwmark!, service.tasks.map((t) => t.attachments.find((a) => a.network === ingress)!.ip));
     }
     for (const task of node.tasks) {
       const onIngress = task.attachments.find((a) => a.network === ingress);

@@ -7,14 +7,15 @@ import type { Budget } from "../../netfilter/evaluate.js";
 import { saveRuleset } from "../../netfilter/save.js";
 import type { Scenario } from "../../scenario/schema.js";
 import type { ContainerResult, NetworkResult, SimulationResult, SwarmResult } from "../../result.js";
-import { buildSwarm, type Swarm } from "./model.js";
+import { buildSwarm, type Service, type Swarm } from "./model.js";
 import type { LifecycleOp } from "../lifecycle.js";
-import { buildSwarmWorld, overlayNsName, sboxNsName } from "./world.js";
+import { buildSwarmWorld, lbNsName, overlayNsName, sboxNsName } from "./world.js";
 
 export function simulateSwarm(scenario: Scenario, id: string, budget: Budget): SimulationResult {
   const swarm = buildSwarm(scenario, "lifecycle" in scenario ? (scenario as Scenario & { lifecycle: LifecycleOp[] }).lifecycle : []);
   const world = buildSwarmWorld(swarm);
   const endpoints = swarmEndpoints(world, swarm);
+  listenForServices(world, swarm, scenario);
   const traces = (scenario.flows ?? []).map((f, i) => traceFlow(world, endpoints, f, i, budget));
   return {
     id,
@@ -30,10 +31,11 @@ export function simulateSwarm(scenario: Scenario, id: string, budget: Budget): S
 function swarmEndpoints(world: World, swarm: Swarm): Endpoints {
   const tasks = new Map(swarm.services.flatMap((s) => s.tasks.map((t) => [t.name, t] as const)));
   const nodes = new Map(swarm.nodes.map((n) => [n.name, n]));
+  const services = new Map(swarm.services.map((s) => [s.name, s]));
   return {
     containerNs: (name) => (nodes.has(name) || tasks.has(name) ? name : undefined),
     // A task is addressed on its first network: a user overlay when it has one, else ingress.
-    containerIp: (name) => nodes.get(name)?.ip ?? tasks.get(name)?.attachments[0]?.ip,
+    containerIp: (name) => nodes.get(name)?.ip ?? tasks.get(name)?.attachments[0]?.ip ?? (services.has(name) ? vipOf(services.get(name)!) : undefined),
     hostIp: swarm.nodes[0]!.ip,
     // dockerd listens on every published port of the routing mesh, on every node.
     dockerOwns: (port, proto) => swarm.services.some((s) => s.ports.some((p) => p.published === port && p.proto === proto)),
@@ -43,6 +45,24 @@ function swarmEndpoints(world: World, swarm: Swarm): Endpoints {
       world.addAddress(ext, ext.ifaces.get("lan0")!, { ip, net: parseCidr(`${formatAddr(ip)}/32`) });
     },
   };
+}
+
+/** A service as a flow's target: its VIP on its first user overlay, else on ingress. */
+function vipOf(s: Service): Addr | undefined {
+  return s.networks.length ? s.vips.get(s.networks[0]!.name) : s.vips.get("ingress");
+}
+
+/** A flow to SERVICE:PORT reaches one of its tasks: each of them listens on that port. */
+function listenForServices(world: World, swarm: Swarm, scenario: Scenario): void {
+  for (const f of scenario.flows ?? []) {
+    const [name, port] = f.to.split(":");
+    const svc = swarm.services.find((s) => s.name === name);
+    if (!svc || !port || f.proto === "icmp") continue;
+    for (const t of svc.tasks) {
+      const ns = world.get(t.name);
+      if (!ns.socketFor(0, Number(port), f.proto)) ns.listen({ ip: 0, port: Number(port), proto: f.proto, owner: "app", relay: null });
+    }
+  }
 }
 
 function networksOf(swarm: Swarm): NetworkResult[] {
@@ -77,6 +97,7 @@ function rulesOf(world: World, swarm: Swarm): SimulationResult["rules"] {
   for (const n of swarm.nodes) {
     commands.set(n.name, n.docker.commands);
     commands.set(sboxNsName(n), n.sbox.commands);
+    for (const lb of n.lbs.values()) commands.set(lbNsName(n, lb.network), lb.commands);
     for (const t of n.tasks) commands.set(t.name, t.commands);
   }
   const rules: SimulationResult["rules"] = {};
@@ -92,7 +113,11 @@ function swarmOf(swarm: Swarm): SwarmResult {
   return {
     nodes: swarm.nodes.map((n) => ({
       name: n.name, role: n.role, address: formatIPv4(n.ip),
-      namespaces: [n.name, sboxNsName(n), ...swarm.overlays.filter((o) => o.ingress || n.tasks.some((t) => t.attachments.some((a) => a.network === o))).map((o) => overlayNsName(n, o))],
+      namespaces: [
+        n.name, sboxNsName(n),
+        ...swarm.overlays.filter((o) => o.ingress || n.lbs.has(o.name)).map((o) => overlayNsName(n, o)),
+        ...[...n.lbs.values()].map((lb) => lbNsName(n, lb.network)),
+      ],
       ingressSbox: { ingress: formatIPv4(n.sbox.ingressIp), gwbridge: formatIPv4(n.sbox.gwIp) },
     })),
     services: swarm.services.map((s) => ({

@@ -1,6 +1,6 @@
 // A two-node Docker 20.10 swarm end to end: the ingress routing mesh (DOCKER-INGRESS, the
 // ingress_sbox's IPVS, VXLAN between the nodes), docker_gwbridge, and a user overlay network.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../engine.js";
 import { EngineError } from "../../errors.js";
@@ -106,10 +106,43 @@ describe("two-node swarm, service web (2 replicas, 8080:80, network app)", () =>
     // host: the captured docker_gwbridge/docker0 rules are ours without the ingress additions
     const ours = rulesOnly(r.rules.node1!["iptables-save"]).filter((l) => !l.includes("DOCKER-INGRESS") && !l.includes("--src-type LOCAL -j MASQUERADE"));
     expect(ours).toEqual(rulesOnly(readFileSync(new URL("node1/iptables-save.txt", CAPTURE), "utf8")));
-    // task web.2 (on node1 in the capture): the redirector's rules; the embedded DNS rules are not modelled
-    const task = rulesOnly(readFileSync(new URL("node1/netns-9f6522f1bc26.txt", CAPTURE), "utf8").split("--- iptables-save")[1]!)
-      .filter((l) => !l.includes("127.0.0.11") && !l.startsWith(":DOCKER_"));
+    // task web.2 (ingress 10.0.0.6, wherever the scheduler put it): the redirector's rules; the
+    // embedded DNS rules are not modelled
+    const sandboxes = ["node1", "node2"].flatMap((n) =>
+      readdirSync(new URL(`${n}/`, CAPTURE)).filter((f) => f.startsWith("netns-")).map((f) => readFileSync(new URL(`${n}/${f}`, CAPTURE), "utf8")));
+    const web2 = sandboxes.find((t) => t.includes("-A PREROUTING -d 10.0.0.6/32"))!;
+    const task = rulesOnly(web2.split("--- iptables-save")[1]!).filter((l) => !l.includes("127.0.0.11") && !l.startsWith(":DOCKER_"));
+    expect(task.length).toBeGreaterThan(8);
     expect(rulesOnly(r.rules["web.2"]!["iptables-save"])).toEqual(task);
+  });
+});
+
+describe("service VIPs on a user overlay: the node's lb_ namespace", () => {
+  const input: ScenarioInput = {
+    ...example,
+    swarm: { ...example.swarm!, services: [...example.swarm!.services!, { name: "api", replicas: 2, networks: ["app"] }] },
+    flows: [{ from: "web.1", to: "api:9000" }, { from: "web.1", to: "api:9000" }, { from: "api.2", to: "web:80" }],
+  };
+  const r = run(input);
+  const lb1 = r.swarm!.nodes[0]!.namespaces.find((n) => n.includes("/lb_"))!;
+
+  it("gives each node with tasks on app an lb endpoint after the tasks, with the VIP mark and the IPVS SNAT", () => {
+    expect(r.swarm!.services.map((s) => [s.name, s.vips, s.fwmark])).toEqual([
+      ["web", { ingress: "10.0.0.4", app: "10.0.1.2" }, 256], ["api", { app: "10.0.1.5" }, 257],
+    ]);
+    expect(rulesOnly(r.rules[lb1]!["iptables-save"]).filter((l) => l.startsWith("-A"))).toEqual([
+      "-A INPUT -d 10.0.1.2/32 -j MARK --set-xmark 0x100/0xffffffff",
+      "-A INPUT -d 10.0.1.5/32 -j MARK --set-xmark 0x101/0xffffffff",
+      "-A POSTROUTING -d 10.0.1.0/24 -m ipvs --ipvs -j SNAT --to-source 10.0.1.8",
+    ]);
+  });
+
+  it("load-balances a task's connections to the VIP round robin, across nodes, and answers from the VIP", () => {
+    expect(r.traces.map((t) => [t.deliveredTo?.namespace, t.connects])).toEqual([["api.2", true], ["api.1", true], ["web.2", true]]);
+    const [first] = r.traces;
+    expect(first!.steps.find((s) => s.table === "ipvs")).toMatchObject({ namespace: lb1, verdict: "IPVS → 10.0.1.7:9000" });
+    expect(first!.hops.some((h) => h.event === "vxlan")).toBe(true);
+    expect(first!.reply!.steps.at(-1)!.packet).toMatchObject({ src: "10.0.1.5", sport: 9000, dst: "10.0.1.3" });
   });
 });
 
@@ -160,5 +193,14 @@ describe("docker swarm commands", () => {
   ])("%s", (name, commands, want) => {
     const input: ScenarioInput = name === "both forms" ? { ...example, commands } : { docker: { version: "20.10" }, commands };
     expect(pointerOf(input)).toBe(want);
+  });
+});
+
+describe("a service with no task yet", () => {
+  it("programs nothing: libnetwork sets up load balancing with the first backend", () => {
+    const r = run({ ...example, swarm: { ...example.swarm!, services: [{ name: "web", replicas: 0, publish: ["8080:80"], networks: ["app"] }] }, flows: [{ from: "external", to: "node1:8080" }] });
+    expect(r.rules.node1!["iptables-save"]).not.toContain("DOCKER-INGRESS");
+    expect(r.rules["node1/ingress_sbox"]).toBeUndefined();
+    expect(r.traces[0]).toMatchObject({ verdict: "delivered", deliveredTo: { namespace: "node1", port: 8080 } });
   });
 });

@@ -18,6 +18,10 @@ export function sboxNsName(node: SwarmNode): string {
   return `${node.name}/ingress_sbox`;
 }
 
+export function lbNsName(node: SwarmNode, o: Overlay): string {
+  return `${node.name}/lb_${o.id.slice(0, 9)}`;
+}
+
 const DEFAULT = parseCidr("0.0.0.0/0");
 
 export function buildSwarmWorld(swarm: Swarm): World {
@@ -43,7 +47,7 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
   host.routes.push({ dst: node.lan, dev: "eth0", via: null, src: node.ip }, { dst: DEFAULT, dev: "eth0", via: swarm.lanGateway, src: null });
   for (const net of node.docker.networks) {
     // libnetwork sets route_localnet=1 on docker_gwbridge when it programs the ingress.
-    const routeLocalnet = net.bridge === "docker_gwbridge" && swarm.services.some((s) => s.fwmark !== null);
+    const routeLocalnet = net.bridge === "docker_gwbridge" && swarm.services.some((s) => s.ports.length > 0);
     host.addIface({ name: net.bridge, kind: "bridge", mac: node.docker.bridgeMacs.get(net.bridge)!, addrs: [{ ip: net.gateway, net: net.subnet }], routeLocalnet });
     host.routes.push({ dst: net.subnet, dev: net.bridge, via: null, src: net.gateway });
   }
@@ -63,7 +67,7 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
 
   // ingress_sbox: eth0 on ingress (plus the services' VIPs), eth1 on docker_gwbridge.
   const sbox = world.add(new Namespace(sboxNsName(node), "container"));
-  sbox.ruleset = node.sbox.ruleset;
+  sbox.ruleset = node.sbox.commands.length ? node.sbox.ruleset : null; // no iptables run there: no table exists
   // A new namespace inherits ip_forward from the initial one, where dockerd turned it on (moby#38723).
   sbox.ipForward = true;
   sbox.ipvs = new IpvsTable();
@@ -75,6 +79,18 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
   const sboxVeth = `veth${hexId(`veth:${node.name}:ingress-sbox`, 7)}`;
   link(sbox, "eth1", macFromIPv4(node.sbox.gwIp), node.sbox.gwIp, node.gwbridge.subnet, host, sboxVeth, "docker_gwbridge");
   sbox.routes.push({ dst: DEFAULT, dev: "eth1", via: node.gwbridge.gateway, src: null });
+
+  // lb_<id>: eth0 on the overlay with the services' VIPs as aliases, IPVS for each of them.
+  for (const lb of node.lbs.values()) {
+    const ns = world.add(new Namespace(lbNsName(node, lb.network), "container"));
+    ns.ruleset = lb.commands.length ? lb.ruleset : null;
+    ns.ipForward = true; // inherited from the initial namespace, like the ingress_sbox
+    ns.ipvs = new IpvsTable();
+    for (const [mark, dests] of lb.backends) for (const d of dests) ns.ipvs.addDest(mark, d);
+    const o = overlayOf(lb.network);
+    link(ns, "eth0", macFromIPv4(lb.ip), lb.ip, lb.network.subnet, o, port(o));
+    for (const vip of lb.vips) ns.ifaces.get("eth0")!.addrs.push({ ip: vip, net: parseCidr(`${formatAddr(vip)}/32`) });
+  }
 
   for (const task of node.tasks) {
     const ns = world.add(new Namespace(task.name, "container"));
@@ -108,6 +124,8 @@ function remoteEndpoints(swarm: Swarm, node: SwarmNode, o: Overlay): Map<Addr, A
   for (const other of swarm.nodes) {
     if (other === node) continue;
     if (o.ingress) fdb.set(other.sbox.ingressIp, other.ip);
+    const lb = other.lbs.get(o.name);
+    if (lb) fdb.set(lb.ip, other.ip);
     for (const t of other.tasks) for (const a of t.attachments) if (a.network === o) fdb.set(a.ip, other.ip);
   }
   return fdb;

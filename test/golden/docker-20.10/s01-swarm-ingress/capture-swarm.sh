@@ -47,8 +47,12 @@ mkdir -p /run/docker/plugins /run/containerd/s 2>/dev/null
 for n in 1 2; do
   W=$WB/n$n; mkdir -p "$W/dr" "$W/er"
   python3 -c 'import json,sys; print(json.dumps({"deprecated-key-path": sys.argv[1]}))' "$W/key.json" > "$W/daemon.json"
-  setsid ip netns exec $P-n$n /bin/bash -c '
+  # the agent tries to pull the image for its task even with --no-resolve-image: give dockerd a
+  # resolver on the node's own loopback (a private bind mount), so that lookup fails at once
+  echo "nameserver 127.0.0.1" > "$W/resolv.conf"
+  NFF_RESOLV=$W/resolv.conf setsid ip netns exec $P-n$n /bin/bash -c '
     set -e
+    mount --bind "$NFF_RESOLV" /etc/resolv.conf
     mount -t tmpfs -o mode=755 cgroup_root /sys/fs/cgroup
     for c in cpu cpuacct cpuset memory devices freezer blkio pids; do
       mkdir -p /sys/fs/cgroup/$c; mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c; done

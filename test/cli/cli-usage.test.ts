@@ -1,0 +1,43 @@
+// The CLI's own flags and its text-form errors, as a user meets them (regressions).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { nfplay } from "./run.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+describe("nfplay --help / --version", () => {
+  it("prints help on stdout and exits 0 (it went to stderr)", async () => {
+    for (const flag of ["--help", "-h"]) {
+      const run = await nfplay([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toMatch(/^usage: nfplay /);
+    }
+  });
+
+  it("prints the version (it was a usage error)", async () => {
+    for (const flag of ["--version", "-V"]) {
+      const run = await nfplay([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`nfplay ${pkg.version}\n`);
+    }
+  });
+
+  it("keeps usage errors on stderr with exit 64", async () => {
+    const run = await nfplay(["frobnicate"]);
+    expect(run.code).toBe(64);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^nfplay: unknown command "frobnicate"\nusage: /);
+  });
+});
+
+describe("text-form errors", () => {
+  it("carry the same errors[] as the API's 400 (they had none)", async () => {
+    const run = await nfplay(["simulate", "-"], "docker run -d -p 8080:80 nginx\niptables -I DOCKER-USER -j DROP\n");
+    expect(run.code).toBe(2);
+    const p = JSON.parse(run.stderr);
+    expect(p).toMatchObject({ status: 400, type: "https://nfplay.dev/problems/invalid-scenario-text" });
+    expect(p.errors).toEqual([{ pointer: "", message: expect.stringMatching(/^line 2: /) }]);
+    expect(p.detail).toBe(p.errors[0].message);
+  });
+});
