@@ -1,7 +1,6 @@
 // `nfplay check FILE...`: scenario files (JSON with `expect`) and Markdown pages with ```nfplay
 // blocks, each checked against a fresh simulation. Exit 0 all pass, 1 a check failed, 2 bad input.
 import { glob, readFile, writeFile } from "node:fs/promises";
-import { nanoid } from "nanoid";
 import { parseScenarioText } from "../api/scenario-text.js";
 import { validationProblem, type Problem } from "../api/problem.js";
 import { checkResult } from "../render/check.js";
@@ -10,6 +9,7 @@ import { render } from "../render/formats.js";
 import { scenarioSchema, type Scenario } from "../scenario/schema.js";
 import { findBlocks, normalizeOutput, rewriteBlocks, type DocBlock } from "./doc-blocks.js";
 import { junitXml, type JunitCase } from "./junit.js";
+import { resultId } from "./result-id.js";
 import { runInThread } from "./run-in-thread.js";
 
 export interface CheckOptions {
@@ -41,7 +41,7 @@ async function checkScenario(raw: unknown, options: CheckOptions, block: DocBloc
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) return { kind: "error", message: problemText(validationProblem(parsed.error)) };
   const scenario: Scenario = options.dockerVersion ? { ...parsed.data, docker: { ...parsed.data.docker, version: options.dockerVersion } } : parsed.data;
-  const run = await runInThread(scenario, nanoid(), options.timeoutMs);
+  const run = await runInThread(scenario, await resultId(scenario), options.timeoutMs);
   if (!run.ok) {
     if ("timedOut" in run) return { kind: "error", message: `the simulation took longer than ${options.timeoutMs} ms` };
     if ("crashed" in run) return { kind: "error", message: `internal error: ${run.crashed.message}` };

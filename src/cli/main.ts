@@ -4,11 +4,11 @@
 // `nfplay check`, `nfplay diff` and `nfplay url` are described in USAGE.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { nanoid } from "nanoid";
 import { LIMITS, scenarioSchema, type Scenario } from "../scenario/schema.js";
 import { internalProblem, parseJsonBytes, problem, tooLargeProblem, validationProblem, type Problem } from "../api/problem.js";
 import { encodeScenario } from "../api/codec.js";
 import { parseScenarioText, scenarioTextProblem } from "../api/scenario-text.js";
+import { resultId } from "./result-id.js";
 import { runInThread } from "./run-in-thread.js";
 import { FORMATS, isFormat, isTheme, render, THEMES, type Format, type Theme } from "../render/formats.js";
 import { diffResults, renderResultDiff } from "../render/diff.js";
@@ -157,7 +157,7 @@ async function simulateCommand({ file, timeoutMs, format, theme }: Extract<Comma
   const scenario = await loadScenario(file);
   if (scenario === null) return EXIT.usage;
   if (isProblem(scenario)) return fail(scenario);
-  const outcome = await runInThread(scenario, nanoid(), timeoutMs);
+  const outcome = await runInThread(scenario, await resultId(scenario), timeoutMs);
   if (outcome.ok) {
     process.stdout.write(render(outcome.result, format, { scenario, theme }).body);
     return EXIT.ok;
@@ -184,7 +184,7 @@ async function diffCommand({ files, versions, format, timeoutMs }: Extract<Comma
   const [a, b] = versions
     ? versions.map((v) => ({ ...scenarios[0]!, docker: { ...scenarios[0]!.docker, version: v } }))
     : [scenarios[0]!, scenarios[1]!];
-  const [ra, rb] = await Promise.all([runInThread(a!, nanoid(), timeoutMs), runInThread(b!, nanoid(), timeoutMs)]);
+  const [ra, rb] = await Promise.all([runInThread(a!, await resultId(a), timeoutMs), runInThread(b!, await resultId(b), timeoutMs)]);
   if (!ra.ok) return failRun(ra, timeoutMs);
   if (!rb.ok) return failRun(rb, timeoutMs);
   const d = diffResults(ra.result, rb.result);

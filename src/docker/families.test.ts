@@ -18,8 +18,9 @@ describe("docker.version", () => {
     expect(resolveVersion("28.1.1").dialect).toBe("D");
     expect(resolveVersion("26").dialect).toBe("A");
   });
-  it("refuses 28.0.0 (family C) with its pointer", () => {
-    expect(() => resolveVersion("28.0.0")).toThrow(/family C/);
+  it("28.0.0 alone is family C (ipsets); \"28.0\" means the newest 28.0.x", () => {
+    expect(resolveVersion("28.0.0").dialect).toBe("C");
+    expect(resolveVersion("28.0").dialect).toBe("D");
   });
 });
 

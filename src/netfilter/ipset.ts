@@ -43,6 +43,8 @@ type Value =
   | { kind: "set"; name: string };
 
 interface Element {
+  /** The element's identity (keyOf): adding it again replaces it, as ipset does. */
+  key: string;
   values: Value[];
   nomatch: boolean;
   /** The prefix of the element's network dimension: the most specific one wins. */
@@ -59,6 +61,24 @@ export interface Ipset {
   /** hash:ip netmask: addresses are stored and looked up masked. */
   readonly netmask: number | null;
   readonly elements: Element[];
+  /** Elements by key, for adds and deletes in constant time. */
+  readonly index: Map<string, Element>;
+}
+
+function keyOf(values: Value[]): string {
+  return values
+    .map((v) => (v.kind === "addr" ? `${v.cidr.addr}/${v.cidr.prefix}` : v.kind === "port" ? `${v.proto}:${v.lo}-${v.hi}` : v.kind === "iface" ? `${v.physdev ? "physdev:" : ""}${v.name}` : v.name))
+    .join(",");
+}
+
+function insert(set: Ipset, values: Value[], nomatch: boolean): void {
+  const key = keyOf(values);
+  const old = set.index.get(key);
+  if (old) set.elements.splice(set.elements.indexOf(old), 1);
+  const specificity = values.reduce((n, v) => (v.kind === "addr" ? n + v.cidr.prefix : n), 0);
+  const e = { key, values, nomatch, specificity };
+  set.elements.push(e);
+  set.index.set(key, e);
 }
 
 export class IpsetError extends Error {
@@ -222,7 +242,7 @@ function createSet(argv: string[], line: number): Ipset {
   } catch (e) {
     throw new IpsetError(line, (e as Error).message);
   }
-  return { name, type, family: type === "list:set" ? null : family, range, netmask, elements: [] };
+  return { name, type, family: type === "list:set" ? null : family, range, netmask, elements: [], index: new Map() };
 }
 
 /** A bitmap:ip range: "A-B" (as ipset save prints it) or a CIDR; kept as the smallest covering CIDR when exact. */
@@ -264,13 +284,8 @@ function addElement(store: IpsetStore, argv: string[], line: number): void {
   } catch (e) {
     throw new IpsetError(line, (e as Error).message);
   }
-  const specificity = values.reduce((n, v) => (v.kind === "addr" ? n + v.cidr.prefix : n), 0);
-  const same = set.elements.findIndex((e) => JSON.stringify(e.values, big) === JSON.stringify(values, big));
-  if (same >= 0) set.elements.splice(same, 1);
-  set.elements.push({ values, nomatch, specificity });
+  insert(set, values, nomatch);
 }
-
-const big = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
 
 /** Parse `ipset save` text (also `ipset create/add` commands, with or without the leading "ipset"). */
 export function parseIpsetSave(text: string): IpsetStore {
@@ -399,10 +414,6 @@ function isPortless(p: Packet): boolean {
   return p.proto !== "tcp" && p.proto !== "udp" && p.proto !== "sctp";
 }
 
-function sameValues(a: Value[], b: Value[]): boolean {
-  return JSON.stringify(a, big) === JSON.stringify(b, big);
-}
-
 /** ip_set_add: the packet's element goes into the set (list:set: the first member that takes it). */
 export function ipsetAdd(store: IpsetStore, set: Ipset, p: Packet, dirs: Dir[]): boolean {
   if (set.type === "list:set") {
@@ -413,9 +424,8 @@ export function ipsetAdd(store: IpsetStore, set: Ipset, p: Packet, dirs: Dir[]):
     return false;
   }
   const values = elementOf(set, p, dirs);
-  if (!values || set.elements.some((e) => sameValues(e.values, values))) return false;
-  const specificity = values.reduce((n, v) => (v.kind === "addr" ? n + v.cidr.prefix : n), 0);
-  set.elements.push({ values, nomatch: false, specificity });
+  if (!values || set.index.has(keyOf(values))) return false;
+  insert(set, values, false);
   return true;
 }
 
@@ -429,9 +439,10 @@ export function ipsetDel(store: IpsetStore, set: Ipset, p: Packet, dirs: Dir[]):
     return false;
   }
   const values = elementOf(set, p, dirs);
-  const at = values ? set.elements.findIndex((e) => sameValues(e.values, values)) : -1;
-  if (at < 0) return false;
-  set.elements.splice(at, 1);
+  const old = values ? set.index.get(keyOf(values)) : undefined;
+  if (!old) return false;
+  set.elements.splice(set.elements.indexOf(old), 1);
+  set.index.delete(old.key);
   return true;
 }
 

@@ -1,5 +1,7 @@
 // The CLI's own flags and its text-form errors, as a user meets them (regressions).
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nfplay } from "./run.js";
 
@@ -39,5 +41,25 @@ describe("text-form errors", () => {
     expect(p).toMatchObject({ status: 400, type: "https://nfplay.dev/problems/invalid-scenario-text" });
     expect(p.errors).toEqual([{ pointer: "", message: expect.stringMatching(/^line 2: /) }]);
     expect(p.detail).toBe(p.errors[0].message);
+  });
+});
+
+describe("deterministic output", () => {
+  it("prints the same bytes for the same scenario (the result id was a random nanoid)", async () => {
+    const [a, b] = await Promise.all([nfplay(["simulate", "examples/seed.json"]), nfplay(["simulate", "examples/seed.json"])]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(JSON.parse(a.stdout).id).toMatch(/^[A-Za-z0-9_-]{21}$/);
+  });
+
+  it("keeps a format=html doc block passing after --update (data-nfplay-id changed every run)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nfplay-cli-"));
+    const doc = join(dir, "doc.md");
+    const scenario = '{"docker":{"version":"20.10"},"containers":[{"name":"web","ports":["8543:8888"]}],"flows":[{"from":"external","to":"host:8543"}]}';
+    writeFileSync(doc, ["```nfplay format=html", scenario, "```", "", "```nfplay format=json", scenario, "```", ""].join("\n"));
+    expect((await nfplay(["check", "--update", doc])).code).toBe(0);
+    const run = await nfplay(["check", doc]);
+    expect(run.stdout).toContain("2 passed, 0 failed, 0 invalid");
+    expect(run.code).toBe(0);
   });
 });

@@ -785,7 +785,7 @@ async function runInner(ctx: RunCtx, topo: KernelTopology, flow: KernelFlow, opt
     const chainsBefore = [...(await listChains(t.ns)), ...(v6 ? await listChains(t.ns, "ip6") : [])];
     const rawBefore = new Set(chainsBefore.filter((c) => c.table === "raw").map((c) => `raw:${c.name}`));
     const nftNative = t.name === "host" && !!topo.hostNft?.trim();
-    if (nftNative) await must("ip", nsArgs(t.ns, ["nft", "-f", "-"]), { input: NFT_TRACE_TABLE });
+    if (nftNative) await must("ip", nsArgs(t.ns, ["nft", "-f", "-"]), { input: nftTraceTable(!!opts.traceResets) });
     for (const ch of nftNative ? [] : ["PREROUTING", "OUTPUT"]) {
       // inserted at the top (-I 1, in reverse) so that user raw rules are still traced after them
       const rules = [...TRACE_RULES(ch), ...(opts.traceResets ? [TRACE_RST(ch)] : [])].reverse();

@@ -18,6 +18,42 @@ const BASE = {
   host: { sysctl: { "net.ipv4.ip_forward": 1 } },
 } as const;
 
+// A user's own table next to Docker's, pasted whole as `nft list ruleset` text: an input chain with
+// policy drop, a set, reject, goto and return; a forward chain at Docker's priority (run after it,
+// being created later).
+const PUBLISHED: ScenarioInput = { ...BASE, daemon: { "firewall-backend": "nftables" }, containers: [{ name: "web", ports: ["8080:80"] }, { name: "client" }] };
+const USER_TABLE = `table inet filter {
+\tset blocked {
+\t\ttype ipv4_addr
+\t\telements = { 198.51.100.99 }
+\t}
+
+\tchain input {
+\t\ttype filter hook input priority filter; policy drop;
+\t\tct state established,related accept
+\t\tiifname "lo" accept
+\t\tip saddr @blocked drop
+\t\ttcp dport 22 accept
+\t\ttcp dport 2222 reject with tcp reset
+\t\tudp dport 9999 goto udpcheck
+\t}
+
+\tchain udpcheck {
+\t\tip saddr 198.51.100.7 return
+\t\treject
+\t}
+
+\tchain forward {
+\t\ttype filter hook forward priority filter; policy accept;
+\t\toifname "docker0" tcp dport 80 jump fwdcount
+\t}
+
+\tchain fwdcount {
+\t\tcounter packets 0 bytes 0
+\t}
+}
+`;
+
 const CASES: { name: string; scenario: ScenarioInput }[] = [
   {
     name: "nftables backend, userland proxy on: ports, icc, internal, networks",
@@ -65,6 +101,21 @@ const CASES: { name: string; scenario: ScenarioInput }[] = [
         { from: "client", to: "host:8080" },
         { from: "host", to: "localhost:5353", proto: "udp" },
         { from: "web", to: "198.51.100.7:53", proto: "udp" },
+      ],
+    },
+  },
+  {
+    name: "a pasted ruleset: Docker's tables and the user's inet filter",
+    scenario: {
+      ...PUBLISHED,
+      rules: { host: { nft: simulate(scenarioSchema.parse(PUBLISHED)).rules.host!.nft! + USER_TABLE } },
+      flows: [
+        { from: "external", to: "host:22" },
+        { from: "external", to: "host:23" },
+        { from: "external", to: "host:2222" },
+        { from: "external", to: "host:9999", proto: "udp" },
+        { from: "external", to: "host:8080" },
+        { from: "client", to: "198.51.100.7:80" },
       ],
     },
   },

@@ -26,6 +26,7 @@ function pointerOf(input: ScenarioInput): string {
   return "no error";
 }
 
+const macOf = (ip: string) => `02:42:${ip.split(".").map((b) => Number(b).toString(16).padStart(2, "0")).join(":")}`;
 const rulesOnly = (text: string) => text.split("\n").filter((l) => l.startsWith("-A ") || l.startsWith(":") || l.startsWith("*"));
 
 describe("two-node swarm, service web (2 replicas, 8080:80, network app)", () => {
@@ -42,6 +43,29 @@ describe("two-node swarm, service web (2 replicas, 8080:80, network app)", () =>
     ]);
     expect(r.networks.find((n) => n.name === "ingress")).toMatchObject({ subnet: "10.0.0.0/24", gateway: "10.0.0.1", vni: 4096 });
     expect(r.networks.find((n) => n.name === "app")).toMatchObject({ subnet: "10.0.1.0/24", vni: 4097 });
+  });
+
+  it("uses the addresses, MACs and VXLAN IDs the real swarm used (as sets: placement differs)", () => {
+    const real = new Map<string, Set<string>>();
+    for (const n of ["node1", "node2"])
+      for (const net of JSON.parse(readFileSync(new URL(`${n}/docker-network-inspect.json`, CAPTURE), "utf8")) as any[]) {
+        for (const c of Object.values(net.Containers ?? {}) as any[]) {
+          const task = c.Name.startsWith("web.") || (c.Name.startsWith("gateway_") && c.Name !== "gateway_ingress-sbox");
+          const key = `${net.Name} ${task ? "task" : c.Name}`;
+          real.set(key, (real.get(key) ?? new Set()).add(`${c.IPv4Address} ${c.MacAddress}`));
+        }
+        if (net.Driver === "overlay") real.set(`${net.Name} vni`, new Set([net.Options["com.docker.network.driver.overlay.vxlanid_list"]]));
+      }
+    const ours = new Map<string, Set<string>>();
+    const add = (k: string, v: string) => ours.set(k, (ours.get(k) ?? new Set()).add(v));
+    for (const c of r.containers) for (const i of c.interfaces) add(`${i.network} task`, `${i.ip}/${i.network === "docker_gwbridge" ? 16 : 24} ${i.mac}`);
+    for (const n of r.swarm!.nodes) {
+      add("ingress ingress-endpoint", `${n.ingressSbox.ingress}/24 ${macOf(n.ingressSbox.ingress)}`);
+      add("docker_gwbridge gateway_ingress-sbox", `${n.ingressSbox.gwbridge}/16 ${macOf(n.ingressSbox.gwbridge)}`);
+    }
+    for (const n of r.networks) if (n.vni) add(`${n.name} vni`, String(n.vni));
+    for (const key of ["ingress task", "app task", "docker_gwbridge task", "ingress ingress-endpoint", "docker_gwbridge gateway_ingress-sbox", "ingress vni", "app vni"])
+      expect(ours.get(key), key).toEqual(real.get(key));
   });
 
   it("external -> node1:8080 is DNATed to the ingress_sbox, IPVS picks web.2 on node2, VXLAN carries it there", () => {
