@@ -13,7 +13,7 @@ import { decodeContentEncoding, decodeScenarioParam, type Unpacked } from "./cod
 import type { Env } from "./env.js";
 import { buildOpenApi } from "./openapi.js";
 import { PLAYGROUND_SCRIPT, PLAYGROUND_STYLE, playgroundPage } from "./playground.js";
-import { internalProblem, parameterProblem, parseJsonBytes, problem, validationProblem, type Problem } from "./problem.js";
+import { internalProblem, parameterProblem, parseJsonBytes, problem, sandboxFailureProblem, validationProblem, type Problem } from "./problem.js";
 import { parseScenarioText, scenarioTextProblem } from "./scenario-text.js";
 import pkg from "../../package.json";
 
@@ -389,6 +389,9 @@ app.all("/healthz", methodNotAllowed("GET"));
 app.notFound((c) => problemResponse(problem("not-found", 404, "Not found", `no route for ${c.req.path}`)));
 
 // A throw here is our bug (or the sandbox failing), never the user's input.
-app.onError((err) => problemResponse(internalProblem(err.message)));
+app.onError((err) => {
+  const p = sandboxFailureProblem(err);
+  return problemResponse(p, p.status === 503 ? { "retry-after": "1" } : {});
+});
 
 export default app;

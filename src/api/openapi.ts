@@ -35,6 +35,39 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, u
 const formatParam = { name: "format", in: "query", schema: { enum: [...FORMATS], default: "json" } };
 const themeParam = { name: "theme", in: "query", schema: { enum: [...THEMES], default: "auto" }, description: "svg/html colours" };
 
+/** Every POST body may be gzip- or deflate-compressed (undone up to the same size limit). */
+const contentEncodingParam = {
+  name: "content-encoding",
+  in: "header",
+  schema: { enum: ["identity", "gzip", "x-gzip", "deflate"] },
+  description: "a compressed body is inflated up to the body limit; any other coding is a 415",
+};
+const scenarioBody = {
+  required: true,
+  content: {
+    "application/json": { schema: { $ref: "#/components/schemas/Scenario" } },
+    "text/plain": { schema: { type: "string" }, description: "the docs' text form: docker commands, flow lines, docker-version" },
+  },
+};
+const diffBody = {
+  required: true,
+  content: {
+    "application/json": {
+      schema: {
+        oneOf: [
+          { type: "object", required: ["a", "b"], additionalProperties: false, properties: { a: { $ref: "#/components/schemas/Scenario" }, b: { $ref: "#/components/schemas/Scenario" } } },
+          {
+            type: "object",
+            required: ["scenario", "versions"],
+            additionalProperties: false,
+            properties: { scenario: { $ref: "#/components/schemas/Scenario" }, versions: { type: "array", minItems: 2, maxItems: 2, items: { type: "string", pattern: "^\\d+(\\.\\d+){0,2}$" } } },
+          },
+        ],
+      },
+    },
+  },
+};
+
 const problemResponse = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
@@ -53,15 +86,13 @@ export function buildOpenApi(): Record<string, unknown> {
         post: {
           operationId: "simulate",
           summary: "Simulate a Docker host and trace flows through its netfilter rules",
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: { $ref: "#/components/schemas/Scenario" } } },
-          },
-          parameters: [formatParam, themeParam],
+          requestBody: scenarioBody,
+          parameters: [formatParam, themeParam, contentEncodingParam],
           responses: {
             "200": { description: "The simulation", content: { "application/json": { schema: { $ref: "#/components/schemas/Result" } } } },
             "400": problemResponse("Invalid JSON or a scenario that does not match the schema"),
             "413": problemResponse("Body larger than the limit"),
+            "415": problemResponse("A Content-Encoding other than gzip or deflate"),
             "422": problemResponse("A valid scenario describing something impossible, or too much work"),
           },
         },
@@ -87,11 +118,14 @@ export function buildOpenApi(): Record<string, unknown> {
         post: {
           operationId: "share",
           summary: "Store a scenario under a content-addressed id (the same scenario always gets the same id)",
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Scenario" } }, "text/plain": { schema: { type: "string" } } } },
+          requestBody: scenarioBody,
+          parameters: [contentEncodingParam],
           responses: {
             "201": { description: "Stored: { id, url, embed, svg }" },
             "200": { description: "Already stored: { id, url, embed, svg }" },
             "400": problemResponse("Invalid scenario"),
+            "413": problemResponse("Body larger than the limit"),
+            "415": problemResponse("A Content-Encoding other than gzip or deflate"),
           },
         },
       },
@@ -100,7 +134,12 @@ export function buildOpenApi(): Record<string, unknown> {
           operationId: "shared",
           summary: "Simulate a shared scenario (cacheable forever: immutable, ETag)",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{12}$" } }, formatParam, themeParam],
-          responses: { "200": { description: "The result in the asked format" }, "404": problemResponse("No such share") },
+          responses: {
+            "200": { description: "The result in the asked format" },
+            "304": { description: "Not modified (If-None-Match)" },
+            "404": problemResponse("No such share"),
+            "422": problemResponse("The shared scenario cannot be simulated (anymore)"),
+          },
         },
       },
       "/embed/{id}": {
@@ -108,7 +147,7 @@ export function buildOpenApi(): Record<string, unknown> {
           operationId: "embed",
           summary: "An HTML page of a shared scenario's traces for an iframe (strict CSP, no script)",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }, themeParam],
-          responses: { "200": { description: "text/html" }, "404": problemResponse("No such share") },
+          responses: { "200": { description: "text/html" }, "304": { description: "Not modified (If-None-Match)" }, "404": problemResponse("No such share") },
         },
       },
       "/oembed": {
@@ -127,18 +166,30 @@ export function buildOpenApi(): Record<string, unknown> {
         post: {
           operationId: "check",
           summary: "Check a scenario's expect (per flow, rules, golden iptables-save): 200 with pass/fail and a readable report",
-          parameters: [{ name: "docker-version", in: "query", schema: { type: "string" } }, { name: "format", in: "query", schema: { enum: ["json", "text"] } }],
-          requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Scenario" } } } },
-          responses: { "200": { description: "{ pass, checks, failures, report, summary }" }, "400": problemResponse("Invalid scenario") },
+          parameters: [{ name: "docker-version", in: "query", schema: { type: "string" } }, { name: "format", in: "query", schema: { enum: ["json", "text"] } }, contentEncodingParam],
+          requestBody: scenarioBody,
+          responses: {
+            "200": { description: "{ pass, checks, failures, report, summary }" },
+            "400": problemResponse("Invalid scenario or parameter"),
+            "413": problemResponse("Body larger than the limit"),
+            "415": problemResponse("A Content-Encoding other than gzip or deflate"),
+            "422": problemResponse("A valid scenario describing something impossible (errors[].parameter names ?docker-version= when it is at fault)"),
+          },
         },
       },
       "/diff": {
         post: {
           operationId: "diff",
           summary: "Rule diff (unified) and trace differences: { a, b } scenarios, or { scenario, versions: [v1, v2] }",
-          parameters: [{ name: "format", in: "query", schema: { enum: ["json", "text"] } }],
-          requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
-          responses: { "200": { description: "{ same, rules: { changed, diff }, traces: [...] }" }, "400": problemResponse("Invalid request") },
+          parameters: [{ name: "format", in: "query", schema: { enum: ["json", "text"] } }, contentEncodingParam],
+          requestBody: diffBody,
+          responses: {
+            "200": { description: "{ same, rules: { changed, diff }, traces: [...] }" },
+            "400": problemResponse("Invalid request (pointers under /a, /b, /scenario or /versions)"),
+            "413": problemResponse("Body larger than twice the scenario limit"),
+            "415": problemResponse("A Content-Encoding other than gzip or deflate"),
+            "422": problemResponse("A side describing something impossible (pointers under /a, /b, /scenario or /versions/N)"),
+          },
         },
       },
       "/": { get: { operationId: "playground", responses: { "200": { description: "The playground page (text/html)" } } } },

@@ -76,6 +76,22 @@ export function internalProblem(detail: string): Problem {
   return problem("internal", 500, "The simulator failed", detail);
 }
 
+/**
+ * A throw out of the sandbox call itself (not an engine reply): the platform killing the
+ * isolate for CPU or memory is the scenario doing too much work (422, like the engine's own
+ * budget); a restarted or overloaded isolate is transient (503, retry); anything else is ours (500).
+ */
+export function sandboxFailureProblem(err: unknown): Problem {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/exceeded (its )?CPU|CPU time limit|exceeded.*memory|memory limit|exceeded resource limits/i.test(message)) {
+    return problem("budget-exceeded", 422, "Simulation budget exceeded", `the simulation used more than the sandbox allows (${message})`, [{ pointer: "", message: "the scenario needs too much work: fewer containers, ports or flows" }]);
+  }
+  if (/restarted mid-request|Network connection lost|overloaded|too many requests|Service Unavailable/i.test(message)) {
+    return problem("sandbox-unavailable", 503, "The simulator is briefly unavailable", `${message}; send the request again`);
+  }
+  return internalProblem(message);
+}
+
 export type Parsed = { ok: true; value: unknown } | { ok: false; problem: Problem };
 
 /**

@@ -196,9 +196,16 @@ async function urlCommand({ file, format, base }: Extract<Command, { command: "u
   const scenario = await loadScenario(file);
   if (scenario === null) return EXIT.usage;
   if (isProblem(scenario)) return fail(scenario);
-  process.stdout.write(`${base}/simulate?format=${format}&v=${pkg.version}&scenario=${await encodeScenario(scenario)}\n`);
+  const url = `${base}/simulate?format=${format}&v=${pkg.version}&scenario=${await encodeScenario(scenario)}`;
+  process.stdout.write(`${url}\n`);
+  if (url.length > MAX_URL_BYTES) {
+    process.stderr.write(`nfplay: warning: this URL is ${url.length} bytes; Cloudflare accepts at most ${MAX_URL_BYTES} (16 KB) of URL, so a deployed nfplay cannot serve it. POST the scenario to ${base}/share and use its "svg" URL instead.\n`);
+  }
   return EXIT.ok;
 }
+
+/** Cloudflare's limit on a request URL (Workers platform limits: "URL size 16 KB"). */
+const MAX_URL_BYTES = 16 * 1024;
 
 /** Print a problem on stderr; 4xx problems are the user's input (exit 2), others ours (1). */
 function fail(p: Problem, code?: number): number {

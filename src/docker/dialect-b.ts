@@ -6,17 +6,24 @@
 // ip6tables: an IPv6 network gets family A's rules there (gateway_mode_ipv6, host_ipv6); every
 // bridge gets the ip6tables isolation rules, FORWARD DROP and DOCKER-USER (family A).
 import { DialectA } from "./dialect-a.js";
-import { spec, type AddrFamily } from "./dialect.js";
+import { mirroredWSL2, spec, type AddrFamily } from "./dialect.js";
 import type { Ipt } from "./ipt.js";
 import type { DaemonConfig, Endpoint } from "./model.js";
 import type { PortBinding } from "./ports.js";
-import type { DockerVersion } from "./version.js";
+import { atLeast, type DockerVersion } from "./version.js";
 
 export class DialectB extends DialectA {
   protected override deletesHairpinRule = true;
 
   constructor(ipt: Ipt, ip6: Ipt | null, daemon: DaemonConfig, version: DockerVersion) {
     super(ipt, daemon, ip6, version);
+  }
+
+  /** 27.3 added mirroredWSL2Workaround at the end of the IPv4 setupIPChains. */
+  protected override setupIPChains(ipt: Ipt): void {
+    super.setupIPChains(ipt);
+    if (ipt === this.ipt && this.version && atLeast(this.version, "27.3.0"))
+      mirroredWSL2(ipt, this.daemon.userlandProxy && this.daemon.wsl2Mirrored);
   }
 
   /** setPerPortNAT then setPerPortForwarding; routed bindings have no host port, so no NAT. */

@@ -19,8 +19,9 @@ export class DockerIpsets {
 
   /**
    * setupHashNetIpset: create with Replace (no NLM_F_EXCL: an existing set of that type is kept),
-   * then flush. netlink sends revision 0 and no hashsize/maxelem, so the kernel's defaults apply;
-   * its random initval (and the bucketsize newer revisions print) is left out of `save()`.
+   * then flush. netlink asks for hash:net revision 0 with no options: the kernel's defaults, and
+   * a revision that prints neither bucketsize nor initval (checked: a set made with that netlink
+   * request in a namespace, `ipset save` on Linux 6.18).
    */
   createHashNet(name: string, family: "inet" | "inet6"): void {
     this.log.push(`ipset -exist create ${name} hash:net family ${family}`);

@@ -39,7 +39,7 @@ function windowsToLocalhost(version: string, wsl2: boolean, extra: Partial<Scena
 const RETURN = "-A DOCKER -d 127.0.0.0/8 -i loopback0 -j RETURN";
 
 describe("WSL2 mirrored networking (a loopback0 host interface)", () => {
-  for (const version of ["28.0.0", "28.5.2", "29.7.2"]) {
+  for (const version of ["27.3.0", "27.5.1", "28.0.0", "28.5.2", "29.7.2"]) {
     it(`Docker ${version}: Windows' 127.0.0.1:8080 is RETURNed before the DNAT and stays for docker-proxy`, () => {
       const res = windowsToLocalhost(version, true);
       expect(res.hits.map((h) => h.rule)).toEqual(["-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER", RETURN, "-P PREROUTING ACCEPT"]);
@@ -53,6 +53,10 @@ describe("WSL2 mirrored networking (a loopback0 host interface)", () => {
       expect(saveRuleset(host(version, false).docker.ruleset)).not.toContain("loopback0");
     });
   }
+
+  it("Docker 27.2 (before mirroredWSL2Workaround) has no such rule", () => {
+    expect(saveRuleset(host("27.2.1", true).docker.ruleset)).not.toContain("loopback0");
+  });
 
   it("with the userland proxy off nothing on the host would answer: no RETURN, the DNAT applies", () => {
     const res = windowsToLocalhost("28.5.2", true, { daemon: { "userland-proxy": false } });

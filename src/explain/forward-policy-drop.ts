@@ -23,7 +23,7 @@ export function forwardPolicyDrop(ctx: ExplainContext): Warning[] {
     message:
       `dockerd enabled IP forwarding and set the FORWARD policy to DROP: traffic this host forwards for others (a VPN, virtual machines, ` +
       `a LAN it routes for) is now dropped unless a rule accepts it. Accept it in DOCKER-USER, or set net.ipv4.ip_forward=1 before dockerd starts` +
-      `${ctx.docker.version.dialect === "D" || ctx.docker.version.dialect === "E" ? " (or run dockerd --ip-forward-no-drop)" : ""}.`,
+      `${["C", "D", "E"].includes(ctx.docker.version.dialect) ? " (or run dockerd --ip-forward-no-drop)" : ""}.`,
     refs: [{ namespace: "host", rule: last.rule, flow: probe.name }],
   }];
 }

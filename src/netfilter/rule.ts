@@ -38,7 +38,7 @@ class Reader implements ArgReader {
   }
   value(option: string): string {
     const v = this.argv[this.pos];
-    if (v === undefined) throw new RuleParseError(`option "--${option}" requires an argument`);
+    if (v === undefined) throw new RuleParseError(`option "${option.startsWith("-") ? option : `--${option}`}" requires an argument`);
     this.pos++;
     return v;
   }
@@ -80,25 +80,80 @@ function parseTarget(name: string, isGoto: boolean, family: Family): StandardTar
   return { kind: "jump", chain: name };
 }
 
-/** Route "--option" to the target, then the newest match that knows it, then the implicit -p match. */
-function parseOption(st: ParseState, option: string, neg: boolean, r: Reader): void {
-  const name = option.slice(2);
-  if ("module" in st.target && st.target.module.options.includes(name)) {
-    st.target.module.parse(st.target.opts, name, neg, r, st.header);
-    return;
-  }
+// iptables' own long options (xshared.c original_opts, nf_tables build) with their short
+// letters: getopt_long resolves an abbreviation against these and the loaded extensions' options
+// at once, so "--sou" is -s but "--s" is ambiguous (source, src, set-counters, --sport …).
+const GLOBAL_LONG: [string, string][] = [
+  ["append", "A"], ["delete", "D"], ["check", "C"], ["insert", "I"], ["replace", "R"], ["list", "L"],
+  ["list-rules", "S"], ["flush", "F"], ["zero", "Z"], ["new-chain", "N"], ["delete-chain", "X"],
+  ["rename-chain", "E"], ["policy", "P"], ["source", "s"], ["destination", "d"], ["src", "s"], ["dst", "d"],
+  ["protocol", "p"], ["in-interface", "i"], ["jump", "j"], ["table", "t"], ["match", "m"], ["numeric", "n"],
+  ["out-interface", "o"], ["verbose", "v"], ["wait", "w"], ["wait-interval", "W"], ["exact", "x"],
+  ["fragments", "f"], ["version", "V"], ["help", "h"], ["line-numbers", "0"], ["modprobe", "M"],
+  ["set-counters", "c"], ["goto", "g"], ["ipv4", "4"], ["ipv6", "6"],
+];
+
+/** Who owns a long option: iptables itself (its short letter), the target, or a match. */
+type Owner = { short: string } | { target: TargetInstance } | { match: MatchInstance };
+interface LongOption {
+  name: string;
+  /** getopt_long's identity of an option: entries with the same key are one option (src/source). */
+  key: string;
+  owner: Owner;
+}
+
+function longOptions(st: ParseState): LongOption[] {
+  const out: LongOption[] = [];
+  const t = st.target;
+  if ("module" in t)
+    for (const o of [...t.module.options, ...(t.module.unsupported ?? [])]) out.push({ name: o, key: `-j ${t.module.name} ${o}`, owner: { target: t } });
   for (let i = st.matches.length - 1; i >= 0; i--) {
     const m = st.matches[i]!;
-    if (m.module.options.includes(name)) return m.module.parse(m.opts, name, neg, r, st.header);
+    for (const o of [...m.module.options, ...(m.module.unsupported ?? [])]) out.push({ name: o, key: `-m ${m.module.name} ${o}`, owner: { match: m } });
   }
-  // iptables-nft loads the protocol's match for a negated -p too ("! -p tcp --dport 53" restores).
+  for (const [name, short] of GLOBAL_LONG) out.push({ name, key: short, owner: { short } });
+  return out;
+}
+
+/** getopt_long: an exact name wins, else a prefix of exactly one option; null when unknown or ambiguous. */
+function lookupLong(options: LongOption[], name: string): LongOption | null {
+  const exact = options.find((o) => o.name === name);
+  if (exact) return exact;
+  const prefixed = options.filter((o) => o.name.startsWith(name));
+  const first = prefixed[0];
+  return first && prefixed.every((o) => o.key === first.key) ? first : null;
+}
+
+/**
+ * Resolve "--option" (possibly abbreviated) among the loaded extensions and iptables' own options.
+ * Unknown or ambiguous, iptables loads the -p protocol's match (a negated -p too: iptables-nft
+ * restores "! -p tcp --dport 53") and tries again, before saying `unknown option`.
+ */
+function resolveLong(st: ParseState, option: string): LongOption {
+  const name = option.slice(2);
+  const found = lookupLong(longOptions(st), name);
+  if (found) return found;
   const implicit = st.header.proto ? protoMatch(st.header.proto.proto) : undefined;
-  if (implicit && implicit.options.includes(name)) {
+  if (implicit && !st.matches.some((m) => m.module === implicit)) {
     const inst = { module: implicit, opts: implicit.create() };
     st.matches.push(inst);
-    return implicit.parse(inst.opts, name, neg, r, st.header);
+    const retry = lookupLong(longOptions(st), name);
+    if (retry && "match" in retry.owner && retry.owner.match === inst) return retry;
+    st.matches.pop();
+    if (retry) return retry;
   }
   throw new RuleParseError(`unknown option "${option}"`);
+}
+
+/** Hand a resolved extension option to its module. */
+function parseOption(opt: LongOption, neg: boolean, r: Reader, header: RuleHeader): void {
+  if (!("short" in opt.owner)) {
+    const ext = "target" in opt.owner ? `-j ${opt.owner.target.module.name}` : `-m ${opt.owner.match.module.name}`;
+    const mod = "target" in opt.owner ? opt.owner.target.module : opt.owner.match.module;
+    if (mod.unsupported?.includes(opt.name)) throw new RuleParseError(`${ext} --${opt.name} is not supported by nfplay`);
+  }
+  if ("target" in opt.owner) opt.owner.target.module.parse(opt.owner.target.opts, opt.name, neg, r, header);
+  else if ("match" in opt.owner) opt.owner.match.module.parse(opt.owner.match.opts, opt.name, neg, r, header);
 }
 
 /** Errors of a match/target module are parse errors of the rule (400 with the line, not 500). */
@@ -129,6 +184,14 @@ export function parseRule(argv: string[], family: Family = "ipv4"): Rule {
       if (r.done()) throw new RuleParseError("\"!\" at the end of the rule");
       tok = r.next();
     }
+    if (tok.startsWith("--") && tok.length > 2) {
+      const opt = moduleCall(() => resolveLong(st, tok));
+      if (!("short" in opt.owner)) {
+        moduleCall(() => parseOption(opt, neg, r, st.header));
+        continue;
+      }
+      tok = `-${opt.owner.short}`;
+    }
     const field = HEADER_FLAGS[tok];
     if (field) setHeader(st.header, field, r.value(tok), neg);
     else if (tok === "-m" || tok === "--match") {
@@ -137,7 +200,7 @@ export function parseRule(argv: string[], family: Family = "ipv4"): Rule {
     } else if (tok === "-j" || tok === "--jump" || tok === "-g" || tok === "--goto") {
       if (!("kind" in st.target && st.target.kind === "none")) throw new RuleParseError("multiple -j flags not allowed");
       st.target = parseTarget(r.value("jump"), tok === "-g" || tok === "--goto", family);
-    } else if (tok.startsWith("--")) moduleCall(() => parseOption(st, tok, neg, r));
+    } else if (/^-[A-Za-z0-9]$/.test(tok) && !HEADER_FLAGS[tok]) throw new RuleParseError(`option "${tok}" is not supported in a rule by nfplay`);
     else throw new RuleParseError(`Bad argument \`${tok}'`);
   }
   for (const m of st.matches) moduleCall(() => m.module.finish?.(m.opts, st.header));

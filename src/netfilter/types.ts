@@ -99,6 +99,9 @@ export interface MatchModule<O = unknown> {
   validHooks?(opts: O): readonly Hook[] | undefined;
   /** Option names this module accepts, without the leading dashes. */
   readonly options: readonly string[];
+  /** The extension's other options in iptables: known, so abbreviations resolve as iptables
+   *  resolves them, then refused by name as not simulated. */
+  readonly unsupported?: readonly string[];
   create(): O;
   parse: OptionParse<O>;
   /** Check after all options are read (e.g. required options); throw to reject. */
@@ -121,6 +124,9 @@ export interface TargetEffect {
 export interface TargetModule<O = unknown> {
   readonly name: string;
   readonly options: readonly string[];
+  /** The extension's other options in iptables: known, so abbreviations resolve as iptables
+   *  resolves them, then refused by name as not simulated. */
+  readonly unsupported?: readonly string[];
   /** Tables this target may be used in (the kernel's checkentry); undefined = all. */
   readonly tables?: readonly TableName[];
   readonly hooks?: readonly Hook[];

@@ -32,14 +32,18 @@ export interface NftBase {
   chain: NftChain;
 }
 
-/** The base chains an IPv4 (ip, inet) or IPv6 (ip6, inet) packet meets at a hook, by priority. */
+/**
+ * The base chains an IPv4 (ip, inet) or IPv6 (ip6, inet) packet meets at a hook, by priority.
+ * At equal priority the newer chain runs first: the kernel inserts a hook before the first one
+ * whose priority is not lower (nf_hook_entries_grow); a user table pasted after Docker's runs first.
+ */
 export function baseChains(rs: NftRuleset, v6: boolean, hook: NftHook): NftBase[] {
   const out: NftBase[] = [];
   for (const table of rs.tables) {
     if (table.family !== "inet" && table.family !== (v6 ? "ip6" : "ip")) continue;
     for (const chain of table.chains.values()) if (chain.base?.hook === hook) out.push({ table, chain });
   }
-  return out.sort((a, b) => a.chain.base!.priority - b.chain.base!.priority);
+  return out.reverse().sort((a, b) => a.chain.base!.priority - b.chain.base!.priority);
 }
 
 const CT_STATES: Record<string, string> = { NEW: "new", ESTABLISHED: "established", RELATED: "related", INVALID: "invalid", UNTRACKED: "untracked" };

@@ -62,6 +62,7 @@ export const daemonSchema = z.strictObject({
 });
 
 const hostInterface = z.strictObject({
+  /** "loopback0" marks a WSL2 host in mirrored networking mode: nfplay adds Docker 28/29's loopback0 rules. */
   name: z.string().min(1).max(15).regex(/^[a-zA-Z0-9_.-]+$/, "must be an interface name"),
   address: ipv4Cidr,
   gateway: ipv4.optional(),

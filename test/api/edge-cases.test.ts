@@ -110,3 +110,19 @@ describe("embeds", () => {
     expect(again.headers.get("etag")).toBe(etag);
   });
 });
+
+describe("/openapi.json", () => {
+  it("describes what the POST routes really accept and answer", async () => {
+    const doc = (await (await get("/openapi.json")).json()) as Record<string, any>;
+    for (const path of ["/simulate", "/share", "/check", "/diff"]) {
+      const op = doc.paths[path].post;
+      expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(["400", "413", "415"]));
+      expect(op.parameters.map((p: any) => p.name), path).toContain("content-encoding");
+    }
+    for (const path of ["/simulate", "/share", "/check"]) expect(Object.keys(doc.paths[path].post.requestBody.content), path).toEqual(["application/json", "text/plain"]);
+    for (const path of ["/check", "/diff"]) expect(doc.paths[path].post.responses, path).toHaveProperty("422");
+    const diff = doc.paths["/diff"].post.requestBody.content["application/json"].schema;
+    expect(diff.oneOf.map((s: any) => s.required)).toEqual([["a", "b"], ["scenario", "versions"]]);
+    expect(doc.paths["/s/{id}"].get.responses).toHaveProperty("304");
+  });
+});

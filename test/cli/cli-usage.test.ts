@@ -63,3 +63,18 @@ describe("deterministic output", () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe("nfplay url", () => {
+  it("warns on stderr when the URL is longer than Cloudflare's 16 KB limit, and not otherwise", async () => {
+    const small = await nfplay(["url", "examples/seed.json"]);
+    expect(small.code).toBe(0);
+    expect(small.stderr).toBe("");
+    // Many distinct container names and ports: deflate cannot squeeze them under 16 KB.
+    const containers = Array.from({ length: 200 }, (_, i) => ({ name: `svc-${(i * 7919).toString(36)}-${i}`, ports: [`${20000 + i * 13}:${1000 + ((i * 37) % 5000)}`, `127.0.0.1:${40000 + i * 7}:${53 + i}/udp`] }));
+    const flows = containers.slice(0, 64).map((c, i) => ({ name: `flow ${i} to ${c.name}`, from: "external", to: `host:${20000 + i * 13}` }));
+    const big = await nfplay(["url", "-"], JSON.stringify({ containers, flows }));
+    expect(big.code).toBe(0);
+    expect(big.stdout.length).toBeGreaterThan(16 * 1024);
+    expect(big.stderr).toMatch(/^nfplay: warning: this URL is \d+ bytes; Cloudflare accepts at most 16384/);
+  });
+});

@@ -10,7 +10,8 @@ import { simulate } from "../../src/engine.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
 import { kernelLegs, ourLines } from "./compare.js";
 import { kernelAvailable, runKernelFlow } from "./harness.js";
-import { kernelFlowOf, topologyOf } from "./scenario-topology.js";
+import { kernelFlowOf, topologyOf, type Uplink6 } from "./scenario-topology.js";
+import { EXTERNAL_CLIENT6 } from "../../src/net/flows.js";
 
 const haveIpset = spawnSync("ipset", ["--version"], { encoding: "utf8" }).status === 0;
 const avail = kernelAvailable();
@@ -49,6 +50,13 @@ describe("Docker 28.0.0: the ipsets and the rules that look packets up in them",
     expect(inbound!.verdict).toBe("delivered");
     expect(inbound!.steps.map((s) => s.rule)).toContain(SET_RULE);
     expect(outbound!.steps.map((s) => s.rule)).not.toContain(SET_RULE);
+    // between two bridges: ISOLATION-1 runs before the set's jump to DOCKER, and drops
+    const iso = run({
+      docker: V, networks: [{ name: "app" }, { name: "other" }],
+      containers: [{ name: "web", network: "app" }, { name: "db", network: "other" }], flows: [{ from: "db", to: "web:81" }],
+    }).traces[0]!;
+    expect(iso.verdict).toBe("dropped");
+    expect(iso.steps.at(-1)!.rule).toMatch(/^-A DOCKER-ISOLATION-STAGE-2 -o br-\w+ -j DROP$/);
     // the reply comes back through the set's conntrack ACCEPT
     expect(outbound!.reply?.steps.map((s) => s.rule)).toContain("-A FORWARD -m set --match-set docker-ext-bridges-v4 dst -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
   });
@@ -78,7 +86,10 @@ describe("Docker 28.0.0: the ipsets and the rules that look packets up in them",
   });
 });
 
-const CASES: { name: string; scenario: ScenarioInput }[] = [
+const UPLINK6: Uplink6 = { address6: "2001:db8:1::10/64", gateway6: "2001:db8:1::1", external6: EXTERNAL_CLIENT6 };
+const HOST6 = { interfaces: [{ name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1", address6: UPLINK6.address6, gateway6: UPLINK6.gateway6 }] };
+
+const CASES: { name: string; scenario: ScenarioInput; v6?: boolean }[] = [
   {
     name: "a published port, isolation between two networks, direct access refused",
     scenario: {
@@ -89,6 +100,7 @@ const CASES: { name: string; scenario: ScenarioInput }[] = [
         { from: "external", to: "host:8080" },
         { from: "external", to: "host:9090" },
         { from: "db", to: "web:80" },
+        { from: "db", to: "web:81" },
         { from: "web", to: "old:90" },
         { from: "web", to: "198.51.100.7:443" },
         { from: "external", to: "web:80" },
@@ -108,6 +120,22 @@ const CASES: { name: string; scenario: ScenarioInput }[] = [
       ],
     },
   },
+  {
+    name: "IPv6: docker-ext-bridges-v6 in ip6tables, a published port and isolation over IPv6",
+    v6: true,
+    scenario: {
+      docker: V,
+      host: HOST6,
+      networks: [{ name: "app", subnet6: "fd00:a::/64" }, { name: "other", subnet6: "fd00:b::/64" }],
+      containers: [{ name: "web", network: "app", ports: ["8080:80"] }, { name: "db", network: "other" }],
+      flows: [
+        { from: "external", to: "host:8080", family: "ipv6" },
+        { from: "db", to: "web:81", family: "ipv6" },
+        { from: "web", to: `[${EXTERNAL_CLIENT6}]:443` },
+        { from: "external", to: "web:80", family: "ipv6" },
+      ],
+    },
+  },
 ];
 
 describe("Docker 28.0.0 kernel cases", () => {
@@ -123,9 +151,13 @@ describe.skipIf(skip !== null)("Docker 28.0.0 (ipsets): nfplay vs the Linux kern
       (c.scenario.flows ?? []).forEach((f, i) => {
         it(`${f.from} -> ${f.to}`, async () => {
           const trace = result.traces[i]!;
-          const topo = topologyOf(result, true);
+          const v6 = c.v6 ? UPLINK6 : undefined;
+          const topo = topologyOf(result, true, v6);
           topo.hostIpsets = result.rules.host!["ipset-save"]!;
-          const kernel = await runKernelFlow(topo, kernelFlowOf(result, f), { extRoutesToContainers: result.networks.map((n) => n.subnet) });
+          // Docker turned IPv6 forwarding on for its IPv6 networks (nfplay's host did too).
+          if (v6) topo.host.sysctl = { "net.ipv6.conf.all.forwarding": 1 };
+          const extRoutesToContainers = result.networks.flatMap((n) => [n.subnet, ...(v6 && n.subnet6 ? [n.subnet6] : [])]);
+          const kernel = await runKernelFlow(topo, kernelFlowOf(result, f, v6), { extRoutesToContainers });
           const legs = kernelLegs(trace, kernel.packets);
           expect(ourLines(trace.steps)).toEqual(legs.forward);
           expect(ourLines(trace.reply?.steps ?? [])).toEqual(legs.reply);

@@ -927,12 +927,16 @@ function nftTranslator(rules: Map<string, string>): (line: string) => string[] {
 // Native nftables rules (hostNft): `nft monitor trace`, rules kept in nft's own words
 // ---------------------------------------------------------------------------------------------------------
 
-/** The instrumentation: its own inet table, before everything else (raw is -300); never in the result. */
-const NFT_TRACE_TABLE = `table inet nfk-trace {
-	chain pre { type filter hook prerouting priority -350; policy accept; tcp flags & syn == syn meta nftrace set 1; meta l4proto { udp, icmp } meta nftrace set 1; }
-	chain out { type filter hook output priority -350; policy accept; tcp flags & syn == syn meta nftrace set 1; meta l4proto { udp, icmp } meta nftrace set 1; }
+/** The instrumentation: its own inet table, before everything else (raw is -300); never in the result.
+ *  Like the TRACE rules: SYN and SYN-ACK, UDP, ICMP, and with traceResets TCP resets. */
+function nftTraceTable(resets: boolean): string {
+  const rules = `tcp flags & syn == syn meta nftrace set 1; ${resets ? "tcp flags & rst == rst meta nftrace set 1; " : ""}meta l4proto { udp, icmp } meta nftrace set 1;`;
+  return `table inet nfk-trace {
+\tchain pre { type filter hook prerouting priority -350; policy accept; ${rules} }
+\tchain out { type filter hook output priority -350; policy accept; ${rules} }
 }
 `;
+}
 
 /** " NFT: id<TAB>family table<TAB>chain<TAB>kind<TAB>verdict<TAB>rule" (what nftNativeTranslator writes). */
 function parseNftLine(line: string): { id: string; line: KernelTraceLine } | null {

@@ -8,7 +8,8 @@ import { simulate } from "../../src/engine.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
 import { kernelLegs, ourLines } from "./compare.js";
 import { kernelAvailable, runKernelFlow } from "./harness.js";
-import { kernelFlowOf, topologyOf } from "./scenario-topology.js";
+import { kernelFlowOf, topologyOf, type Uplink6 } from "./scenario-topology.js";
+import { EXTERNAL_CLIENT6 } from "../../src/net/flows.js";
 
 const avail = kernelAvailable();
 if (!avail.ok) console.warn(`\n!!!! KERNEL NFTABLES TESTS SKIPPED: ${avail.reason}\n`);
@@ -54,7 +55,9 @@ const USER_TABLE = `table inet filter {
 }
 `;
 
-const CASES: { name: string; scenario: ScenarioInput }[] = [
+const UPLINK6: Uplink6 = { address6: "2001:db8:1::10/64", gateway6: "2001:db8:1::1", external6: EXTERNAL_CLIENT6 };
+
+const CASES: { name: string; scenario: ScenarioInput; v6?: Uplink6 }[] = [
   {
     name: "nftables backend, userland proxy on: ports, icc, internal, networks",
     scenario: {
@@ -101,6 +104,26 @@ const CASES: { name: string; scenario: ScenarioInput }[] = [
         { from: "client", to: "host:8080" },
         { from: "host", to: "localhost:5353", proto: "udp" },
         { from: "web", to: "198.51.100.7:53", proto: "udp" },
+      ],
+    },
+  },
+  {
+    name: "an IPv6 network: table ip6 docker-bridges",
+    v6: UPLINK6,
+    scenario: {
+      ...BASE,
+      daemon: { "firewall-backend": "nftables" },
+      host: {
+        interfaces: [{ name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1", address6: UPLINK6.address6, gateway6: UPLINK6.gateway6 }],
+        sysctl: { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1, "net.ipv6.conf.default.forwarding": 1 },
+      },
+      networks: [{ name: "app", ipv6: true, subnet6: "fd00:a::/64" }],
+      containers: [{ name: "web", network: "app", ports: ["8080:80"] }, { name: "peer", network: "app" }],
+      flows: [
+        { from: "external", to: "host:8080", family: "ipv6" },
+        { from: "web", to: `[${EXTERNAL_CLIENT6}]:443` },
+        { from: "external", to: "web:80", family: "ipv6" },
+        { from: "peer", to: "web:80", family: "ipv6" },
       ],
     },
   },
@@ -168,13 +191,15 @@ describe.skipIf(!avail.ok)("nfplay vs the Linux kernel: Docker 29 nftables backe
       (c.scenario.flows ?? []).forEach((f, i) => {
         it(`${f.from} -> ${f.to}/${f.proto ?? "tcp"}`, async () => {
           const trace = result.traces[i]!;
-          const topo = { ...topologyOf(result, proxy), hostNft: result.rules.host!.nft };
+          const base = topologyOf(result, proxy, c.v6);
+          // The nftables backend never turns forwarding on: the host's sysctls are the scenario's.
+          const topo = { ...base, host: { ...base.host, sysctl: c.scenario.host?.sysctl ?? {} }, hostNft: result.rules.host!.nft };
           // A server on the internet answers from the address it was asked on (a wildcard UDP
           // socket would answer from its route's source, which conntrack takes for a new flow).
           const [dst, port] = f.to.split(":");
           if (dst === "198.51.100.7") topo.listeners = [{ ns: "external", ip: dst, port: Number(port), proto: (f.proto ?? "tcp") as "tcp" | "udp" }];
-          const extRoutesToContainers = result.networks.map((n) => n.subnet);
-          const kernel = await runKernelFlow(topo, kernelFlowOf(result, f), { extRoutesToContainers });
+          const extRoutesToContainers = [...result.networks.map((n) => n.subnet), ...result.networks.flatMap((n) => (n.subnet6 ? [n.subnet6] : []))];
+          const kernel = await runKernelFlow(topo, kernelFlowOf(result, f, c.v6), { extRoutesToContainers, traceResets: true });
           // docker-proxy's own connection answers the proxy, not the client: nfplay's reply is the
           // client's answer only (empty when no chain sees it), so the backend's SYN-ACK is left out.
           const client = trace.steps[0]?.packet.src;

@@ -56,6 +56,7 @@ interface ConntrackOpts {
 export const conntrack: MatchModule<ConntrackOpts> = {
   name: "conntrack",
   options: ["ctstate", "ctproto", "ctorigsrc", "ctorigdst", "ctorigdstport", "ctdir"],
+  unsupported: ["ctreplsrc", "ctrepldst", "ctstatus", "ctexpire", "ctorigsrcport", "ctreplsrcport", "ctrepldstport"],
   create: () => ({ state: null, proto: null, origSrc: null, origDst: null, origDstPort: null, dir: null }),
   parse(opts, option, neg, args, rule) {
     const value = args.value(option);

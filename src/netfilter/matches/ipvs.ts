@@ -23,6 +23,7 @@ export function hasIpvsProperty(p: Packet): boolean {
 export const ipvs: MatchModule<IpvsMatchOpts> = {
   name: "ipvs",
   options: ["ipvs"],
+  unsupported: ["vproto", "vaddr", "vport", "vdir", "vmethod", "vportctl"],
   create: () => ({ ipvs: false, neg: false }),
   parse(o, _option, neg) {
     o.ipvs = true;

@@ -32,6 +32,7 @@ function printFlags(bits: number): string {
 export const tcp: MatchModule<TcpOpts> = {
   name: "tcp",
   options: ["sport", "source-port", "dport", "destination-port", "tcp-flags", "syn"],
+  unsupported: ["tcp-option"],
   create: () => ({ sport: null, dport: null, flags: null }),
   parse(opts, option, neg, args) {
     if (option === "sport" || option === "source-port") opts.sport = portOption(args.value(option), "--sport", neg);

@@ -11,6 +11,7 @@ function portMatch(proto: Proto): MatchModule<PortOpts> {
   return {
     name: proto,
     options: ["sport", "source-port", "dport", "destination-port"],
+    unsupported: proto === "sctp" ? ["chunk-types"] : [],
     create: () => ({ sport: null, dport: null }),
     parse(opts, option, neg, args) {
       const range = portOption(args.value(option), `--${option}`, neg);

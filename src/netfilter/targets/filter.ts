@@ -47,6 +47,7 @@ interface LogOpts {
 export const LOG: TargetModule<LogOpts> = {
   name: "LOG",
   options: ["log-prefix", "log-level"],
+  unsupported: ["log-tcp-sequence", "log-tcp-options", "log-ip-options", "log-uid", "log-macdecode"],
   create: () => ({ prefix: null, level: null }),
   parse(o, opt, _neg, args) {
     const value = args.value(opt);

@@ -78,6 +78,7 @@ function addressTarget(name: "DNAT" | "SNAT", option: string): TargetModule<NatR
   return {
     name,
     options: [option, "random", "persistent"],
+    unsupported: name === "SNAT" ? ["random-fully"] : [],
     tables: ["nat"],
     hooks: name === "DNAT" ? ["PREROUTING", "OUTPUT"] : ["POSTROUTING", "INPUT"],
     create: emptyRange,
@@ -108,6 +109,7 @@ function portsOnly(name: "MASQUERADE" | "REDIRECT", pick: (ctx: MatchContext) =>
   return {
     name,
     options: ["to-ports", "random"],
+    unsupported: name === "MASQUERADE" ? ["random-fully"] : [],
     tables: ["nat"],
     hooks: name === "MASQUERADE" ? ["POSTROUTING"] : ["PREROUTING", "OUTPUT"],
     create: emptyRange,

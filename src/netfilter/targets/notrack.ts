@@ -21,6 +21,7 @@ interface CtOpts {
 export const CT: TargetModule<CtOpts> = {
   name: "CT",
   options: ["notrack", "zone"],
+  unsupported: ["helper", "ctevents", "expevents", "zone-orig", "zone-reply", "timeout"],
   tables: ["raw"],
   create: () => ({ notrack: false, zone: null }),
   parse(o, opt, _neg, args) {
