@@ -59,6 +59,12 @@ function setupIptables(container: string): Resolver {
   const { udpPort, tcpPort } = resolverPorts(container);
   const ruleset = new Ruleset();
   const ipt = new Ipt(ruleset);
+  writeResolverRules(ipt, udpPort, tcpPort);
+  return { container, udpPort, tcpPort, ruleset, nft: null, commands: ipt.log };
+}
+
+/** The resolver's iptables commands, through `ipt` (a sandbox that has other rules too: swarm's ingress_sbox, lb_ and tasks). */
+export function writeResolverRules(ipt: Ipt, udpPort: number, tcpPort: number): void {
   const ip = RESOLVER_IP;
   // Hook the two chains in (or flush them when they are already hooked in).
   for (const [hook, chain] of [["OUTPUT", OUTPUT_CHAIN], ["POSTROUTING", POSTROUTING_CHAIN]] as const) {
@@ -73,7 +79,6 @@ function setupIptables(container: string): Resolver {
   ipt.run("-t", "nat", "-I", POSTROUTING_CHAIN, "-s", ip, "-p", "udp", "--sport", `${udpPort}`, "-j", "SNAT", "--to-source", `:${DNS_PORT}`);
   ipt.run("-t", "nat", "-I", OUTPUT_CHAIN, "-d", ip, "-p", "tcp", "--dport", `${DNS_PORT}`, "-j", "DNAT", "--to-destination", `${ip}:${tcpPort}`);
   ipt.run("-t", "nat", "-I", POSTROUTING_CHAIN, "-s", ip, "-p", "tcp", "--sport", `${tcpPort}`, "-j", "SNAT", "--to-source", `:${DNS_PORT}`);
-  return { container, udpPort, tcpPort, ruleset, nft: null, commands: ipt.log };
 }
 
 /** 29 with the nftables backend (setupNftablesNAT): base chains at dstnat (-100) and srcnat (100), udp first. */

@@ -20,6 +20,13 @@ import { bridgeMac, hexId, macFromIPv4, randomMac } from "./ids.js";
 import { Ipt } from "./ipt.js";
 import { allocate, expandRequest, parsePortSpec, PortAllocator, sortBindings, type PendingBinding, type PortBinding } from "./ports.js";
 import { atLeast, resolveVersion, type DockerVersion } from "./version.js";
+import {
+  boolOption, checkBridgeOptions, checkDaemonOptions, containerIfname, ENABLE_ICC, ENABLE_IPV6, ENABLE_MASQUERADE, GATEWAY_MODE, GATEWAY_MODE6,
+  HOST_IPV4, HOST_IPV6, IFACE_PREFIX, INHIBIT_IPV4, optionPointer, TRUSTED, withDefaultOptions,
+} from "./options.js";
+
+/** daemon.json default-network-opts: driver -> options (24+). */
+type DefaultNetworkOpts = Record<string, Record<string, string>>;
 
 export interface DaemonConfig {
   bip: string;
@@ -160,6 +167,7 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
   if (d["ip-forward-no-drop"] !== undefined && !atLeast(version, "28.0.0")) throw impossible("/daemon/ip-forward-no-drop", "--ip-forward-no-drop exists from Docker 28.0");
   if (d["allow-direct-routing"] !== undefined && !atLeast(version, "28.2.0")) throw impossible("/daemon/allow-direct-routing", "--allow-direct-routing exists from Docker 28.2");
   if (d.bridge !== undefined && d.bridge !== "none") throw impossible("/daemon/bridge", "only \"none\" (no default bridge) is simulated; an existing bridge device is not");
+  checkDaemonOptions(d, version);
   return {
     ip6tables: d.ip6tables ?? !classic,
     fixedCidrV6: d.ipv6 && d["fixed-cidr-v6"] ? parseCidr6(d["fixed-cidr-v6"]) : null,
@@ -279,12 +287,15 @@ export function buildDocker(s: Scenario): DockerHost {
 }
 
 function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
-  const subnet = parseCidr(daemon.bip);
-  ipam.claim(subnet, "/daemon/bip", "bridge");
   const fixed = daemon.fixedCidr ? parseCidr(daemon.fixedCidr) : null;
+  // Neither --bip nor --fixed-cidr: docker0 takes the first free subnet of the address pools,
+  // like a user network (10.10.0.0/24 from --default-address-pool base=10.10.0.0/16,size=24; capture o01).
+  const pooled = !daemon.bipGiven && !fixed;
+  const subnet = pooled ? ipam.next("/daemon/default-address-pools", "bridge") : parseCidr(daemon.bip);
+  if (!pooled) ipam.claim(subnet, "/daemon/bip", "bridge");
   if (fixed && !inCidr(fixed.addr, subnet)) throw impossible("/daemon/fixed-cidr", `fixed-cidr ${daemon.fixedCidr} is not inside bip ${daemon.bip}`);
   const net: DockerNetwork = {
-    name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway: parseIPv4(daemon.bip.split("/")[0]!),
+    name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway: pooled ? subnet.addr + 1 : parseIPv4(daemon.bip.split("/")[0]!),
     ipRange: fixed, internal: false, icc: daemon.icc, masquerade: daemon.ipMasq, hostBindingIpv4: null,
     gatewayMode: "nat", hostIpv4: null, trustedInterfaces: [], used: new Set(),
     ...ipv6Of(daemon.fixedCidrV6, null, "/daemon/fixed-cidr-v6"), gatewayMode6: "nat", hostIpv6: null,
@@ -294,33 +305,6 @@ function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
   if (!daemon.bipGiven && fixed) net.gateway = firstFree(net, "/daemon/fixed-cidr");
   net.used.add(net.gateway);
   return net;
-}
-
-const GATEWAY_MODE = "com.docker.network.bridge.gateway_mode_ipv4";
-const GATEWAY_MODE6 = "com.docker.network.bridge.gateway_mode_ipv6";
-const HOST_IPV4 = "com.docker.network.host_ipv4";
-const HOST_IPV6 = "com.docker.network.host_ipv6";
-/** The libnetwork label behind --ipv6 (docker network create -o com.docker.network.enable_ipv6=true). */
-const ENABLE_IPV6 = "com.docker.network.enable_ipv6";
-const TRUSTED = "com.docker.network.bridge.trusted_host_interfaces";
-
-// Each bridge option, with the first release nfplay simulates it for.
-const KNOWN_OPTIONS: Record<string, string> = {
-  "com.docker.network.bridge.name": "20.10",
-  "com.docker.network.bridge.enable_icc": "20.10",
-  "com.docker.network.bridge.enable_ip_masquerade": "20.10",
-  "com.docker.network.bridge.host_binding_ipv4": "20.10",
-  "com.docker.network.driver.mtu": "20.10",
-  [GATEWAY_MODE]: "27.0.0",
-  [HOST_IPV4]: "27.0.0",
-  [GATEWAY_MODE6]: "27.0.0",
-  [HOST_IPV6]: "27.0.0",
-  [ENABLE_IPV6]: "20.10",
-  [TRUSTED]: "28.2.0",
-};
-
-function optionPointer(at: string, key: string): string {
-  return `${at}/options/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
 }
 
 function gatewayMode(opts: Record<string, string>, internal: boolean, at: string, version: DockerVersion, key = GATEWAY_MODE): DockerNetwork["gatewayMode"] {
@@ -333,19 +317,19 @@ function gatewayMode(opts: Record<string, string>, internal: boolean, at: string
   return mode as DockerNetwork["gatewayMode"];
 }
 
-export function userNetwork(spec: NetworkSpec, i: number | string, ipam: Ipam, version: DockerVersion, seed: number | string = i): DockerNetwork {
+export function userNetwork(spec0: NetworkSpec, i: number | string, ipam: Ipam, version: DockerVersion, seed: number | string = i, defaults?: DefaultNetworkOpts): DockerNetwork {
   const at = typeof i === "string" ? i : `/networks/${i}`;
+  const spec = withDefaultOptions(spec0, defaults);
   if (spec.driver === "overlay") throw impossible(`${at}/driver`, "overlay networks need a swarm: add a \"swarm\" section with its nodes (src/docker/swarm/)");
   if (spec.driver !== "bridge" && !DRIVERS.has(spec.driver))
     throw impossible(`${at}/driver`, `the ${spec.driver} driver is not simulated yet (bridge networks and the host/none network modes are)`);
   checkDriver(spec, at);
   if (["bridge", "host", "none"].includes(spec.name)) throw impossible(`${at}/name`, `network name "${spec.name}" is reserved by Docker`);
   const opts = spec.options ?? {};
-  for (const key of Object.keys(spec.driver === "bridge" ? opts : {})) { // other drivers check their own
-    const since = KNOWN_OPTIONS[key];
-    if (!since) throw impossible(optionPointer(at, key), `unknown or unsupported bridge option "${key}"`);
-    if (!atLeast(version, since)) throw impossible(optionPointer(at, key), `bridge option "${key}" is simulated from Docker ${since} on`);
-  }
+  if (spec.driver === "bridge") checkBridgeOptions(opts, at, version); // other drivers check their own
+  const inhibitIPv4 = boolOption(opts, INHIBIT_IPV4, false, at);
+  if (inhibitIPv4 && spec.internal && atLeast(version, "28.0.0"))
+    throw impossible(optionPointer(at, INHIBIT_IPV4), "inhibit_ipv4 on an --internal network (28+: no gateway address at all) is not simulated yet");
   const hostIpv4 = opts[HOST_IPV4] ?? null;
   if (hostIpv4 !== null && !/^\d{1,3}(\.\d{1,3}){3}$/.test(hostIpv4)) throw impossible(optionPointer(at, HOST_IPV4), `"${hostIpv4}" is not an IPv4 address`);
   const hostIpv6 = opts[HOST_IPV6] ?? null;
@@ -361,9 +345,10 @@ export function userNetwork(spec: NetworkSpec, i: number | string, ipam: Ipam, v
   return markDriver(spec, at, {
     name: spec.name, id, driver: "bridge", bridge: opts["com.docker.network.bridge.name"] ?? `br-${id.slice(0, 12)}`,
     subnet, gateway, ipRange, internal: spec.internal ?? false,
-    icc: opts["com.docker.network.bridge.enable_icc"] !== "false",
-    masquerade: opts["com.docker.network.bridge.enable_ip_masquerade"] !== "false",
+    icc: boolOption(opts, ENABLE_ICC, true, at),
+    masquerade: boolOption(opts, ENABLE_MASQUERADE, true, at),
     hostBindingIpv4: opts["com.docker.network.bridge.host_binding_ipv4"] ?? null,
+    ...(inhibitIPv4 ? { inhibitIPv4 } : {}), ...(opts[IFACE_PREFIX] ? { ifacePrefix: opts[IFACE_PREFIX] } : {}),
     gatewayMode: gatewayMode(opts, spec.internal ?? false, at, version), hostIpv4,
     trustedInterfaces: opts[TRUSTED] ? opts[TRUSTED].split(":").filter(Boolean) : [],
     used: new Set([gateway]),

@@ -373,6 +373,7 @@ export class Walker {
   private postrouting(ns: Namespace, p: Packet, ct: CtSlot, route: { dev: string; nexthop: Addr }): Outcome {
     const post = this.runHook(ns, "POSTROUTING", p, ct);
     if ("kind" in post) return post;
+    if (ns.ifaces.get(route.dev)?.kind === "loopback") this.looped = { ns, slot: ct, p: post };
     return this.transmit(ns, route.dev, post, route.nexthop);
   }
 
@@ -489,12 +490,22 @@ export class Walker {
     return this.acrossVeth(ns, outPort, { ...p, in: null, out: null, physIn: null, physOut: null, mark: 0, ctMark: 0 }, nexthop);
   }
 
+  /**
+   * A packet sent through lo keeps its conntrack entry (loopback_xmit does not reset skb->_nfct):
+   * back at PREROUTING it is not looked up again by its (possibly NATed) tuple.
+   */
+  private looped: { ns: Namespace; slot: CtSlot; p: Packet } | null = null;
+
   private receive(ns: Namespace, iface: Iface, p: Packet): Outcome {
     this.guard();
     const fromOutside = iface.kind !== "loopback";
     if (fromOutside && loopbackAddr(p.src) && (typeof p.src === "bigint" || !iface.routeLocalnet))
       return this.stop(ns, { kind: "dropped", reason: `martian source ${formatAddr(p.src)} on ${iface.name}` });
-    const tracked = this.entry(ns, { ...p, in: iface.name, out: null });
+    const kept = !fromOutside && this.looped?.ns === ns ? this.looped : null;
+    this.looped = null;
+    const tracked = kept
+      ? { p: { ...p, in: iface.name, out: null, ct: kept.p.ct, ctDir: kept.p.ctDir }, ct: { ref: kept.slot.ref, pending: false } }
+      : this.entry(ns, { ...p, in: iface.name, out: null });
     const pre = this.runHook(ns, "PREROUTING", tracked.p, tracked.ct);
     if ("kind" in pre) return pre;
     const bridgedDnat = ns.bridgeNfCall && p.physIn !== null && p.physIn !== undefined && pre.dst !== tracked.p.dst;

@@ -133,3 +133,31 @@ describe("the nftables backend in a scenario", () => {
     expect([e.status, e.errors[0]!.pointer, e.errors[0]!.message]).toEqual([400, "/rules/host/nft", 'line 2: "99999" is not a port or port range']);
   });
 });
+
+describe("--format trace with nftables steps", () => {
+  it("prints them as `nft monitor trace` does: one packet line per base chain, rules with their verdict", () => {
+    const r = run({ ...nft29, containers: [{ name: "web", ports: ["8080:80"] }], flows: [{ from: "external", to: "host:8080" }] });
+    const lines = render(r, "trace").body.split("\n").filter((l) => l.startsWith("trace id"));
+    const id = (i: number) => lines[i]!.split(" ")[2];
+    expect(lines.map((l) => l.replace(/^trace id \S+ /, ""))).toEqual([
+      'ip docker-bridges raw-PREROUTING packet: iif "eth0" ip saddr 198.51.100.7 ip daddr 203.0.113.10 th sport 40000 th dport 8080',
+      "ip docker-bridges raw-PREROUTING policy accept",
+      'ip docker-bridges nat-PREROUTING packet: iif "eth0" ip saddr 198.51.100.7 ip daddr 203.0.113.10 th sport 40000 th dport 8080',
+      "ip docker-bridges nat-PREROUTING rule fib daddr type local counter jump nat-prerouting-and-output (verdict jump nat-prerouting-and-output)",
+      'ip docker-bridges nat-prerouting-and-output rule iifname != "docker0" tcp dport 8080 counter dnat to 172.17.0.2:80 comment "DNAT" (verdict accept)',
+      'ip docker-bridges filter-FORWARD packet: iif "eth0" oif "docker0" ip saddr 198.51.100.7 ip daddr 172.17.0.2 th sport 40000 th dport 80',
+      "ip docker-bridges filter-FORWARD rule oifname vmap @filter-forward-in-jumps (verdict jump filter-forward-in__docker0)",
+      "ip docker-bridges filter-forward-in__docker0 rule ip daddr 172.17.0.2 tcp dport 80 counter accept (verdict accept)",
+      'ip docker-bridges nat-POSTROUTING packet: iif "eth0" oif "docker0" ip saddr 198.51.100.7 ip daddr 172.17.0.2 th sport 40000 th dport 80',
+      "ip docker-bridges nat-POSTROUTING rule oifname vmap @nat-postrouting-in-jumps (verdict jump nat-postrouting-in__docker0)",
+      "ip docker-bridges nat-POSTROUTING policy accept",
+      expect.stringMatching(/^ip docker-bridges raw-PREROUTING packet: iif "docker0"/),
+      "ip docker-bridges raw-PREROUTING policy accept",
+      expect.stringMatching(/^ip docker-bridges filter-FORWARD packet: iif "docker0" oif "eth0"/),
+      "ip docker-bridges filter-FORWARD rule iifname vmap @filter-forward-out-jumps (verdict jump filter-forward-out__docker0)",
+      "ip docker-bridges filter-forward-out__docker0 rule ct state established,related counter accept (verdict accept)",
+    ]);
+    expect(id(2)).toBe(id(4)); // one trace id per base chain run, jumps included
+    expect(id(0)).not.toBe(id(2));
+  });
+});

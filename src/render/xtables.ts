@@ -41,12 +41,47 @@ function traceLine(id: string, s: Step): string {
   return ` TRACE: 2 ${id} ${s.table}:${s.chain}:rule:${s.ruleNumber}:${verdict}  -4 -t ${s.table} ${s.rule}`;
 }
 
+// nftables steps (table "ip docker-bridges") as `nft monitor trace` prints them.
+const isNft = (s: Step) => s.table.includes(" ");
+const NFT_VERDICT: Record<string, string> = { DNAT: "accept", SNAT: "accept", MASQUERADE: "accept", REDIRECT: "accept", REJECT: "drop" };
+
+function nftPacketLine(id: string, s: Step): string {
+  const p = s.packet;
+  const ip = p.src.includes(":") ? "ip6" : "ip";
+  const dev = `${p.in ? `iif "${p.in}" ` : ""}${p.out ? `oif "${p.out}" ` : ""}`;
+  const ports = p.sport !== null ? ` th sport ${p.sport} th dport ${p.dport}` : "";
+  return `trace id ${id} ${s.table} ${s.chain} packet: ${dev}${ip} saddr ${p.src} ${ip} daddr ${p.dst}${ports}`;
+}
+
+function nftTraceLine(id: string, s: Step): string {
+  if (s.ruleNumber === null) return `trace id ${id} ${s.table} ${s.chain} ${s.rule}`;
+  const [kind, chain] = s.verdict.split(":");
+  const verdict = chain ? `${kind!.toLowerCase()} ${chain}` : NFT_VERDICT[s.verdict] ?? s.verdict.toLowerCase();
+  return `trace id ${id} ${s.table} ${s.chain} rule ${s.rule} (verdict ${verdict})`;
+}
+
+/** A base chain's run ends with a terminal verdict or its policy; a jump or continue does not. */
+const endsNftChain = (s: Step) => s.ruleNumber === null || !/^(JUMP|GOTO):|^(CONTINUE|RETURN)$/.test(s.verdict);
+
 export function renderSteps(name: string, steps: Step[]): string[] {
   const out: string[] = [];
   let n = 0;
   let id = "";
   let last = "";
+  let nftDone = false;
   steps.forEach((s) => {
+    if (isNft(s)) {
+      const traversal = `${s.namespace}/${s.hook}/${s.table}`;
+      if (traversal !== last || nftDone) {
+        id = traceId(name, n++);
+        if (s.namespace !== "host") out.push(`# in namespace ${s.namespace}`);
+        out.push(nftPacketLine(id, s));
+      }
+      last = traversal;
+      nftDone = endsNftChain(s);
+      out.push(nftTraceLine(id, s));
+      return;
+    }
     const traversal = `${s.namespace}/${s.hook}/${s.table}`;
     // A new traversal starts at a new hook or table, or when a base chain is entered again.
     if (traversal !== last || s.chain === s.hook && s.ruleNumber === 1) {

@@ -59,6 +59,17 @@ export const daemonSchema = z.strictObject({
   "fixed-cidr-v6": ipv6Cidr.optional(),
   /** dockerd --ipv6: IPv6 on the default bridge (needs fixed-cidr-v6). */
   ipv6: z.boolean().optional(),
+  /** 24+: options every new network of a driver gets unless it sets them ({"bridge": {"com.docker.network.bridge.enable_icc": "false"}}). */
+  "default-network-opts": z.record(z.enum(["bridge", "macvlan", "ipvlan", "overlay"]), z.record(z.string().max(128), z.string().max(256))).optional(),
+  /** Where docker-proxy lives: accepted, no effect on the simulation. */
+  "userland-proxy-path": z.string().max(256).optional(),
+  /** Overlay control-plane MTU: accepted, no effect on bridge networks. */
+  "network-control-plane-mtu": z.number().int().min(68).max(65535).optional(),
+  /** Known to Docker, not simulated yet: a 422 naming them (src/docker/OPTIONS.md). */
+  bip6: ipv6Cidr.optional(),
+  "default-gateway": ipv4.optional(),
+  "default-gateway-v6": ipv6.optional(),
+  "bridge-accept-fwmark": z.string().max(32).optional(),
 });
 
 const hostInterface = z.strictObject({

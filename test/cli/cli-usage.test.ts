@@ -69,8 +69,10 @@ describe("nfplay url", () => {
     const small = await nfplay(["url", "examples/seed.json"]);
     expect(small.code).toBe(0);
     expect(small.stderr).toBe("");
-    // Many distinct container names and ports: deflate cannot squeeze them under 16 KB.
-    const containers = Array.from({ length: 200 }, (_, i) => ({ name: `svc-${(i * 7919).toString(36)}-${i}`, ports: [`${20000 + i * 13}:${1000 + ((i * 37) % 5000)}`, `127.0.0.1:${40000 + i * 7}:${53 + i}/udp`] }));
+    // Pseudo-random container names (a fixed LCG): deflate cannot squeeze them under 16 KB.
+    let seed = 12345;
+    const word = () => Array.from({ length: 100 }, () => (Math.floor((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 65536) % 36).toString(36)).join("");
+    const containers = Array.from({ length: 250 }, (_, i) => ({ name: `c${word()}`, ports: [`${20000 + i * 13}:${1000 + ((i * 37) % 5000)}`] }));
     const flows = containers.slice(0, 64).map((c, i) => ({ name: `flow ${i} to ${c.name}`, from: "external", to: `host:${20000 + i * 13}` }));
     const big = await nfplay(["url", "-"], JSON.stringify({ containers, flows }));
     expect(big.code).toBe(0);

@@ -37,7 +37,7 @@ import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js
 import { ourLines } from "./compare.js";
 import { kernelAvailable, parseTrace, ruleSequence, type KernelPacket } from "./harness.js";
 
-const PREFIX = `nffk${process.pid}`;
+const PREFIX = `nfsk${process.pid}`;
 const avail = kernelAvailable();
 const vxlanOk = avail.ok && probeVxlan();
 if (!avail.ok) console.warn(`\n!!!! KERNEL SWARM TESTS SKIPPED: ${avail.reason}\n`);
@@ -311,7 +311,7 @@ const FLOWS: { name: string; flow: { from: string; to: string }; kernel: { from:
 /** Namespaces left by a run of this file whose process is gone. */
 function cleanupStale(): void {
   for (const line of sh("ip", ["netns", "list"]).split("\n")) {
-    const m = /^(nffk(\d+)-\S+)/.exec(line);
+    const m = /^(nfsk(\d+)-\S+)/.exec(line);
     if (!m) continue;
     try {
       process.kill(Number(m[2]), 0);

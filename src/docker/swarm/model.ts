@@ -21,6 +21,7 @@ import { hexId, macFromIPv4 } from "../ids.js";
 import { Ipt } from "../ipt.js";
 import { buildDocker, type DockerHost } from "../model.js";
 import { ingressSboxRules, programIngress, taskRedirectRules } from "./rules.js";
+import { resolverPorts, writeResolverRules } from "../dns.js";
 import type { LifecycleOp } from "../lifecycle.js";
 
 export interface Overlay {
@@ -224,7 +225,7 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
     return {
       name: n.name, role: n.role, ip: parseIPv4(n.address.split("/")[0]!), lan, docker,
       gwbridge: { subnet: gw, gateway: gw.addr + 1, next: gw.addr + 3 },
-      sbox: { ingressIp: take(ingress, `/swarm/nodes/${i}`, "the ingress-sbox"), gwIp: gw.addr + 2, ruleset, commands: new Ipt(ruleset).log, vips: [], backends: new Map() },
+      sbox: { ingressIp: take(ingress, `/swarm/nodes/${i}`, "the ingress-sbox"), gwIp: gw.addr + 2, ruleset, commands: withResolver(ruleset), vips: [], backends: new Map() },
       lbs: new Map(),
       tasks: [],
     };
@@ -280,11 +281,16 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
   }
 
   // The lb-<network> endpoints: one per node with tasks on a user overlay, after the tasks.
+  // swarmkit allocates a node's lb attachment when its allocator sees a task assigned to that node
+  // (allocator doTaskAlloc -> reallocateNode -> allocateNode), i.e. after the tasks' own addresses,
+  // which are allocated when the tasks are created. The scheduler commits a batch of assignments by
+  // ranging over a Go map of decisions (applySchedulingDecisions), so which node comes first is
+  // random; nfplay takes the nodes in reverse order, as the 20.10 capture had them (node2 .5, node1 .6).
   for (const o of overlays.filter((x) => !x.ingress))
-    for (const node of nodes)
+    for (const node of [...nodes].reverse())
       if (node.tasks.some((t) => t.attachments.some((a) => a.network === o))) {
         const ruleset = new Ruleset();
-        node.lbs.set(o.name, { ip: take(o, "/swarm", `the lb-${o.name} endpoint of ${node.name}`), network: o, ruleset, commands: new Ipt(ruleset).log, vips: [], backends: new Map() });
+        node.lbs.set(o.name, { ip: take(o, "/swarm", `the lb-${o.name} endpoint of ${node.name}`), network: o, ruleset, commands: withResolver(ruleset), vips: [], backends: new Map() });
       }
 
   // What each node's dockerd programs, service by service: host DOCKER-INGRESS, the ingress_sbox
@@ -312,14 +318,26 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
       node.sbox.backends.set(service.fwmark!, service.tasks.map((t) => t.attachments.find((a) => a.network === ingress)!.ip));
     }
     for (const task of node.tasks) {
-      const onIngress = task.attachments.find((a) => a.network === ingress);
-      if (!onIngress) continue;
       task.ruleset = new Ruleset();
-      const ipt = new Ipt(task.ruleset, task.commands);
-      taskRedirectRules(ipt, onIngress.ip, task.service.ports);
+      task.commands = withResolver(task.ruleset);
+      const onIngress = task.attachments.find((a) => a.network === ingress);
+      if (onIngress) taskRedirectRules(new Ipt(task.ruleset, task.commands), onIngress.ip, task.service.ports);
     }
   }
   return { docker: first, lanGateway: lan.addr + 1, nodes, overlays, ingress, services: services.map((x) => x.service) };
+}
+
+/**
+ * Docker's embedded DNS resolver in a swarm sandbox: every task (its endpoints are on overlay
+ * networks, which are user-defined), the ingress_sbox and each lb_ namespace get it when their
+ * first endpoint joins, before any load-balancing rule (as captured in s01-swarm-ingress). Returns
+ * the sandbox's command log, which the later rules extend.
+ */
+function withResolver(ruleset: Ruleset): string[] {
+  const ipt = new Ipt(ruleset);
+  const { udpPort, tcpPort } = resolverPorts();
+  writeResolverRules(ipt, udpPort, tcpPort);
+  return ipt.log;
 }
 
 /** Two services cannot publish the same port: the routing mesh holds it on every node. */

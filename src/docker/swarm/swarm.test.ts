@@ -130,16 +130,61 @@ describe("two-node swarm, service web (2 replicas, 8080:80, network app)", () =>
     // host: the captured docker_gwbridge/docker0 rules are ours without the ingress additions
     const ours = rulesOnly(r.rules.node1!["iptables-save"]).filter((l) => !l.includes("DOCKER-INGRESS") && !l.includes("--src-type LOCAL -j MASQUERADE"));
     expect(ours).toEqual(rulesOnly(readFileSync(new URL("node1/iptables-save.txt", CAPTURE), "utf8")));
-    // task web.2 (ingress 10.0.0.6, wherever the scheduler put it): the redirector's rules; the
-    // embedded DNS rules are not modelled
-    const sandboxes = ["node1", "node2"].flatMap((n) =>
-      readdirSync(new URL(`${n}/`, CAPTURE)).filter((f) => f.startsWith("netns-")).map((f) => readFileSync(new URL(`${n}/${f}`, CAPTURE), "utf8")));
-    const web2 = sandboxes.find((t) => t.includes("-A PREROUTING -d 10.0.0.6/32"))!;
-    const task = rulesOnly(web2.split("--- iptables-save")[1]!).filter((l) => !l.includes("127.0.0.11") && !l.startsWith(":DOCKER_"));
-    expect(task.length).toBeGreaterThan(8);
-    expect(rulesOnly(r.rules["web.2"]!["iptables-save"])).toEqual(task);
+  });
+
+  // Each sandbox's iptables-save, as captured (nft iptables-save prints tables filter, nat; "#" lines dropped).
+  const sandboxes = ["node1", "node2"].flatMap((n) =>
+    readdirSync(new URL(`${n}/`, CAPTURE)).filter((f) => f.startsWith("netns-") && f !== "netns-list.txt").map((f) => {
+      const text = readFileSync(new URL(`${n}/${f}`, CAPTURE), "utf8");
+      return { node: n, name: f.slice(6, -4), text, rules: text.split("--- iptables-save\n")[1]!.split("\n").filter((l) => !l.startsWith("#")).join("\n") };
+    }));
+  const ingressIpOf = (text: string) => /inet (10\.0\.0\.\d+)\/24/.exec(text)?.[1];
+
+  it.each(["10.0.0.5", "10.0.0.6"])("task with ingress address %s: the redirector's and the embedded DNS rules, byte for byte but the resolver's ports", (ip) => {
+    const real = sandboxes.find((x) => /^[0-9a-f]{12}$/.test(x.name) && ingressIpOf(x.text) === ip)!;
+    const task = r.containers.find((c) => c.interfaces.some((i) => i.ip === ip))!.name; // wherever the scheduler put it
+    expect(real.rules).toContain("DOCKER_OUTPUT");
+    expect(normalizeResolverPorts(r.rules[task]!["iptables-save"])).toBe(normalizeResolverPorts(real.rules));
+  });
+
+  it.each(["node1", "node2"])("%s's ingress_sbox and lb_app: the embedded DNS rules, byte for byte but the resolver's ports (IPVS rules left out: the capture kernel has no IPVS)", (node) => {
+    const n = r.swarm!.nodes.find((x) => x.name === node)!;
+    for (const [kind, ns] of [["ingress_sbox", `${node}/ingress_sbox`], ["lb_", n.namespaces.find((x) => x.includes("/lb_"))!]] as const) {
+      const real = sandboxes.find((x) => x.node === node && x.name.startsWith(kind))!;
+      expect(real.rules, `${node} ${kind}`).toContain("DOCKER_OUTPUT");
+      expect(normalizeResolverPorts(withoutIpvs(r.rules[ns]!["iptables-save"])), `${node} ${kind}`).toBe(normalizeResolverPorts(real.rules));
+    }
+  });
+
+  it("a task asks the embedded DNS server: DNAT in its own nat OUTPUT to dockerd's socket", () => {
+    const q = run({ ...example, flows: [{ from: "web.1", to: "127.0.0.11:53", proto: "udp" }] }).traces[0]!;
+    expect(q).toMatchObject({ verdict: "delivered", connects: true, deliveredTo: { namespace: "web.1", ip: "127.0.0.11" } });
+    // the task's filter table (the redirector's) sees it too; back through lo the packet keeps its
+    // conntrack entry, so nat PREROUTING is not consulted again
+    expect(q.steps.map((x) => `${x.namespace} ${x.table} ${x.chain} ${x.verdict}`)).toEqual([
+      "web.1 nat OUTPUT JUMP:DOCKER_OUTPUT", "web.1 nat DOCKER_OUTPUT DNAT", "web.1 filter OUTPUT policy ACCEPT",
+      "web.1 nat POSTROUTING JUMP:DOCKER_POSTROUTING", "web.1 nat POSTROUTING policy ACCEPT", "web.1 filter INPUT policy ACCEPT",
+    ]);
+    expect(q.deliveredTo!.port).toBe(Number(/127\.0\.0\.11:(\d+)/.exec(r.rules["web.1"]!["iptables-save"].split("\n").find((l) => l.includes("-p udp -m udp --dport 53"))!)![1]));
   });
 });
+
+/** What libnetwork's fwMarker adds once IPVS works (the mangle table, the -m ipvs SNAT): the capture kernel stops before. */
+function withoutIpvs(save: string): string {
+  return save.replace(/\*mangle\n[^]*?COMMIT\n/, "").split("\n").filter((l) => !l.includes("-m ipvs --ipvs")).join("\n");
+}
+
+/** As test/golden/docker-20.10.test.ts: only the resolver's two ephemeral ports are normalized. */
+function normalizeResolverPorts(text: string): string {
+  for (const proto of ["tcp", "udp"]) {
+    const port = new RegExp(`-p ${proto} -m ${proto} --dport 53 -j DNAT --to-destination 127\\.0\\.0\\.11:(\\d+)$`, "m").exec(text)?.[1];
+    if (!port) continue;
+    text = text
+      .replace(`--to-destination 127.0.0.11:${port}\n`, `--to-destination 127.0.0.11:<${proto}-port>\n`)
+      .replace(`-p ${proto} -m ${proto} --sport ${port} -j SNAT`, `-p ${proto} -m ${proto} --sport <${proto}-port> -j SNAT`);
+  }
+  return text;
+}
 
 describe("service VIPs on a user overlay: the node's lb_ namespace", () => {
   const input: ScenarioInput = {
@@ -154,7 +199,7 @@ describe("service VIPs on a user overlay: the node's lb_ namespace", () => {
     expect(r.swarm!.services.map((s) => [s.name, s.vips, s.fwmark])).toEqual([
       ["web", { ingress: "10.0.0.4", app: "10.0.1.2" }, 256], ["api", { app: "10.0.1.5" }, 257],
     ]);
-    expect(rulesOnly(r.rules[lb1]!["iptables-save"]).filter((l) => l.startsWith("-A"))).toEqual([
+    expect(rulesOnly(r.rules[lb1]!["iptables-save"]).filter((l) => l.startsWith("-A") && !l.includes("127.0.0.11"))).toEqual([
       "-A INPUT -d 10.0.1.2/32 -j MARK --set-xmark 0x100/0xffffffff",
       "-A INPUT -d 10.0.1.5/32 -j MARK --set-xmark 0x101/0xffffffff",
       "-A POSTROUTING -d 10.0.1.0/24 -m ipvs --ipvs -j SNAT --to-source 10.0.1.8",
@@ -224,7 +269,9 @@ describe("a service with no task yet", () => {
   it("programs nothing: libnetwork sets up load balancing with the first backend", () => {
     const r = run({ ...example, swarm: { ...example.swarm!, services: [{ name: "web", replicas: 0, publish: ["8080:80"], networks: ["app"] }] }, flows: [{ from: "external", to: "node1:8080" }] });
     expect(r.rules.node1!["iptables-save"]).not.toContain("DOCKER-INGRESS");
-    expect(r.rules["node1/ingress_sbox"]).toBeUndefined();
+    // the ingress_sbox has only its embedded DNS rules (as captured)
+    expect(r.rules["node1/ingress_sbox"]!["iptables-save"]).not.toMatch(/mangle|ipvs/);
+    expect(r.rules["node1/ingress_sbox"]!["iptables-save"]).toContain("-A OUTPUT -d 127.0.0.11/32 -j DOCKER_OUTPUT");
     expect(r.traces[0]).toMatchObject({ verdict: "delivered", deliveredTo: { namespace: "node1", port: 8080 } });
   });
 });

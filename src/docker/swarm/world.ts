@@ -2,7 +2,8 @@
 // plugs into, and the internet behind it), per node its host ("node1"), its ingress_sbox
 // ("node1/ingress_sbox"), one namespace per overlay network with br0 + vxlan0
 // ("node1/1-<network id>"), and one namespace per task ("web.1").
-import { formatAddr, parseCidr, type Addr, type Cidr, type IPv4 } from "../../net/address.js";
+import { formatAddr, parseCidr, parseIPv4, type Addr, type Cidr, type IPv4 } from "../../net/address.js";
+import { RESOLVER_IP, resolverPorts } from "../dns.js";
 import { IpvsTable } from "../../net/ipvs.js";
 import { Namespace, World, type Iface } from "../../net/topology.js";
 import { hexId, macFromIPv4 } from "../ids.js";
@@ -67,7 +68,8 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
 
   // ingress_sbox: eth0 on ingress (plus the services' VIPs), eth1 on docker_gwbridge.
   const sbox = world.add(new Namespace(sboxNsName(node), "container"));
-  sbox.ruleset = node.sbox.commands.length ? node.sbox.ruleset : null; // no iptables run there: no table exists
+  sbox.ruleset = node.sbox.ruleset;
+  listenResolver(sbox);
   // A new namespace inherits ip_forward from the initial one, where dockerd turned it on (moby#38723).
   sbox.ipForward = true;
   sbox.ipvs = new IpvsTable();
@@ -83,7 +85,8 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
   // lb_<id>: eth0 on the overlay with the services' VIPs as aliases, IPVS for each of them.
   for (const lb of node.lbs.values()) {
     const ns = world.add(new Namespace(lbNsName(node, lb.network), "container"));
-    ns.ruleset = lb.commands.length ? lb.ruleset : null;
+    ns.ruleset = lb.ruleset;
+    listenResolver(ns);
     ns.ipForward = true; // inherited from the initial namespace, like the ingress_sbox
     ns.ipvs = new IpvsTable();
     for (const [mark, dests] of lb.backends) for (const d of dests) ns.ipvs.addDest(mark, d);
@@ -95,6 +98,7 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
   for (const task of node.tasks) {
     const ns = world.add(new Namespace(task.name, "container"));
     ns.ruleset = task.ruleset;
+    listenResolver(ns);
     for (const a of task.attachments) {
       if (a.network === "docker_gwbridge") {
         link(ns, a.ifname, a.mac, a.ip, a.subnet, host, a.peer, "docker_gwbridge");
@@ -108,6 +112,14 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
     for (const p of task.service.ports)
       if (!ns.socketFor(0, p.target, p.proto)) ns.listen({ ip: 0, port: p.target, proto: p.proto, owner: "app", relay: null });
   }
+}
+
+/** Docker's embedded DNS server: dockerd's two sockets on 127.0.0.11 in the sandbox (its rules are in the model). */
+function listenResolver(ns: Namespace): void {
+  const { udpPort, tcpPort } = resolverPorts();
+  const ip = parseIPv4(RESOLVER_IP);
+  ns.listen({ ip, port: udpPort, proto: "udp", owner: "dockerd (embedded DNS)", relay: null });
+  ns.listen({ ip, port: tcpPort, proto: "tcp", owner: "dockerd (embedded DNS)", relay: null });
 }
 
 /** A veth pair: `dev` in ns with its address, `peer` in peerNs (a port of `bridge` there, or of its br0). */

@@ -1,0 +1,108 @@
+// The bridge driver's `docker network create -o KEY=VALUE` options and the daemon's
+// default-network-opts, as libnetwork's parseNetworkOptions reads them (drivers/bridge/
+// bridge_linux.go, netlabel/labels.go). What each one does and since when: OPTIONS.md beside this file.
+import { impossible } from "../errors.js";
+import type { DaemonSpec, NetworkSpec } from "../scenario/schema.js";
+import { atLeast, type DockerVersion } from "./version.js";
+
+export const BRIDGE_NAME = "com.docker.network.bridge.name";
+export const ENABLE_ICC = "com.docker.network.bridge.enable_icc";
+export const ENABLE_MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
+export const HOST_BINDING_IPV4 = "com.docker.network.bridge.host_binding_ipv4";
+export const INHIBIT_IPV4 = "com.docker.network.bridge.inhibit_ipv4";
+export const IFACE_PREFIX = "com.docker.network.container_iface_prefix";
+export const GATEWAY_MODE = "com.docker.network.bridge.gateway_mode_ipv4";
+export const GATEWAY_MODE6 = "com.docker.network.bridge.gateway_mode_ipv6";
+export const HOST_IPV4 = "com.docker.network.host_ipv4";
+export const HOST_IPV6 = "com.docker.network.host_ipv6";
+/** The libnetwork label behind --ipv6 (docker network create -o com.docker.network.enable_ipv6=true). */
+export const ENABLE_IPV6 = "com.docker.network.enable_ipv6";
+export const TRUSTED = "com.docker.network.bridge.trusted_host_interfaces";
+export const MTU = "com.docker.network.driver.mtu";
+
+// Each bridge option, with the first release nfplay simulates it for.
+export const KNOWN_OPTIONS: Record<string, string> = {
+  [BRIDGE_NAME]: "20.10",
+  [ENABLE_ICC]: "20.10",
+  [ENABLE_MASQUERADE]: "20.10",
+  [HOST_BINDING_IPV4]: "20.10",
+  [MTU]: "20.10",
+  [INHIBIT_IPV4]: "20.10",
+  [IFACE_PREFIX]: "20.10",
+  [GATEWAY_MODE]: "27.0.0",
+  [HOST_IPV4]: "27.0.0",
+  [GATEWAY_MODE6]: "27.0.0",
+  [HOST_IPV6]: "27.0.0",
+  [ENABLE_IPV6]: "20.10",
+  [TRUSTED]: "28.2.0",
+};
+
+/** Options whose value libnetwork reads with strconv.ParseBool (an unreadable one fails the create). */
+const BOOLEAN_OPTIONS = [ENABLE_ICC, ENABLE_MASQUERADE, INHIBIT_IPV4, ENABLE_IPV6];
+
+/** The JSON pointer of option KEY of the network at AT ("/networks/0"), or of a default-network-opts entry. */
+export function optionPointer(at: string, key: string): string {
+  const escaped = key.replace(/~/g, "~0").replace(/\//g, "~1");
+  return at.startsWith("/daemon/") ? `${at}/${escaped}` : `${at}/options/${escaped}`;
+}
+
+/** Go's strconv.ParseBool. */
+export function parseGoBool(value: string): boolean | null {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
+  return null;
+}
+
+/** A boolean option's value, or its default when absent; a 422 naming it when unreadable. */
+export function boolOption(opts: Record<string, string>, key: string, fallback: boolean, at: string): boolean {
+  const v = opts[key];
+  if (v === undefined) return fallback;
+  const b = parseGoBool(v);
+  if (b === null) throw impossible(optionPointer(at, key), `invalid value "${v}" for option "${key}": must be a boolean (true/false/1/0)`);
+  return b;
+}
+
+/**
+ * The network's options with the daemon's default-network-opts (24+) for its driver filled in
+ * where the network does not set them itself (daemon/network.go createNetwork).
+ */
+export function withDefaultOptions(spec: NetworkSpec, daemon: DaemonSpec | undefined): Record<string, string> {
+  const defaults = daemon?.["default-network-opts"]?.[spec.driver] ?? {};
+  return { ...defaults, ...(spec.options ?? {}) };
+}
+
+/** Every bridge option known and simulated in this release, and the boolean ones readable. */
+export function checkBridgeOptions(opts: Record<string, string>, at: string, version: DockerVersion): void {
+  for (const key of Object.keys(opts)) {
+    const since = KNOWN_OPTIONS[key];
+    if (!since) throw impossible(optionPointer(at, key), `unknown or unsupported bridge option "${key}"`);
+    if (!atLeast(version, since)) throw impossible(optionPointer(at, key), `bridge option "${key}" is simulated from Docker ${since} on`);
+  }
+  for (const key of BOOLEAN_OPTIONS) boolOption(opts, key, false, at);
+}
+
+/**
+ * Daemon settings that exist in Docker and change addresses, routes or rules, but are not
+ * simulated yet: a 422 naming them rather than a silently different result. Settings that do not
+ * touch the network path (userland-proxy-path, network-control-plane-mtu) are accepted and ignored.
+ */
+export function checkDaemonOptions(d: DaemonSpec, version: DockerVersion): void {
+  const since: [keyof DaemonSpec, string][] = [["default-network-opts", "24.0.0"], ["bip6", "28.0.0"], ["bridge-accept-fwmark", "29.0.0"]];
+  for (const [key, release] of since)
+    if (d[key] !== undefined && !atLeast(version, release)) throw impossible(`/daemon/${key}`, `"${key}" exists from Docker ${release}`);
+  const unsimulated: [keyof DaemonSpec, string][] = [
+    ["bip6", "docker0's IPv6 address from bip6 is not simulated yet (use ipv6 with fixed-cidr-v6)"],
+    ["default-gateway", "a default gateway other than docker0's address is not simulated yet"],
+    ["default-gateway-v6", "an IPv6 default gateway other than docker0's address is not simulated yet"],
+    ["bridge-accept-fwmark", "the DOCKER-FORWARD fwmark ACCEPT rule is not simulated yet"],
+  ];
+  for (const [key, why] of unsimulated) if (d[key] !== undefined) throw impossible(`/daemon/${key}`, why);
+  for (const [driver, opts] of Object.entries(d["default-network-opts"] ?? {}))
+    if (driver === "bridge") checkBridgeOptions(opts, `/daemon/default-network-opts/${driver}`, version);
+}
+
+/** The container's interface name on a network: its prefix (default "eth") + the next free index of that prefix. */
+export function containerIfname(prefix: string | undefined, taken: string[]): string {
+  const p = prefix ?? "eth";
+  for (let k = 0; ; k++) if (!taken.includes(`${p}${k}`)) return `${p}${k}`;
+}
