@@ -182,7 +182,8 @@ app.post("/share", async (c) => {
   if (existing !== null && existing !== text) return problemResponse(internalProblem(`share id ${id} collides with another scenario`));
   if (existing === null) await c.env.SHARES.put(`s:${id}`, text);
   const origin = new URL(c.req.url).origin;
-  return c.json({ id, url: `${origin}/s/${id}`, embed: `${origin}/embed/${id}`, svg: `${origin}/s/${id}?format=svg` }, existing === null ? 201 : 200);
+  // The SVG is for <img> in docs: pinned to this release, so it may be cached forever.
+  return c.json({ id, url: `${origin}/s/${id}`, embed: `${origin}/embed/${id}`, svg: `${origin}/s/${id}?format=svg&v=${VERSION}` }, existing === null ? 201 : 200);
 });
 app.all("/share", methodNotAllowed("POST"));
 
@@ -199,9 +200,14 @@ app.get("/s/:id", async (c) => {
   if (isProblem(out)) return problemResponse(out);
   const scenario = await loadShare(c, c.req.param("id"));
   if (isProblem(scenario)) return problemResponse(scenario);
-  return respondCached(c, scenario, out.format, out.theme, IMMUTABLE);
+  return respondCached(c, scenario, out.format, out.theme, shareCache(c));
 });
 app.all("/s/:id", methodNotAllowed("GET"));
+
+/** A share's output changes with the nfplay release: immutable only when pinned with ?v=. */
+function shareCache(c: Ctx): string {
+  return c.req.query("v") === VERSION ? IMMUTABLE : SHORT;
+}
 
 async function cspHash(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -219,7 +225,7 @@ app.get("/embed/:id", async (c) => {
   if (isProblem(scenario)) return problemResponse(scenario);
   const rid = await contentId(scenario, VERSION);
   const etag = `"${rid}.embed.${theme}"`;
-  if (matchesEtag(c, etag)) return new Response(null, { status: 304, headers: { etag, "cache-control": IMMUTABLE } });
+  if (matchesEtag(c, etag)) return new Response(null, { status: 304, headers: { etag, "cache-control": shareCache(c) } });
   const fragment = await c.env.SANDBOX.simulateText(scenario, rid, "html", { theme });
   if (!fragment.ok) return problemResponse(fragment.problem);
   const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>nfplay trace</title><style>${EMBED_STYLE}</style></head><body>\n${fragment.body}<p><a href="/s/${id}?format=walkthrough" target="_blank" rel="noopener">walkthrough</a> · <a href="/s/${id}" target="_blank" rel="noopener">JSON</a> · nfplay ${VERSION}</p>\n</body></html>\n`;
@@ -230,7 +236,7 @@ app.get("/embed/:id", async (c) => {
     "content-security-policy": `default-src 'none'; style-src ${[...new Set(hashes)].map((h) => `'${h}'`).join(" ")}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *`,
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
-    "cache-control": IMMUTABLE,
+    "cache-control": shareCache(c),
     etag,
   });
 });

@@ -10,6 +10,7 @@
 // moves them there. IPAM hands out the lowest free address (non-serial) and keeps rotating through
 // the pools for subnets; the ephemeral port allocator goes on from its last port. Checked against
 // real 20.10 captures (test/golden/docker-20.10/l*).
+import { containerIfname } from "./options.js";
 import { driverEndpoint } from "./drivers/index.js";
 import type { Dialect } from "./dialect.js";
 import { EngineError, impossible } from "../errors.js";
@@ -130,7 +131,7 @@ class Lifecycle {
       throw impossible(at, `network with name ${spec.name} already exists`);
     // IDs (and so br-… names) count the user networks ever created, JSON ones first: the same
     // host described as JSON or as commands gets the same names.
-    const net = userNetwork(spec, at, this.runtime.ipam, this.host.version, this.networksCreated++);
+    const net = userNetwork(spec, at, this.runtime.ipam, this.host.version, this.networksCreated++, this.host.daemon.defaultNetworkOpts);
     addNetwork(this.host, net, this.runtime.dialect);
   }
 
@@ -226,7 +227,7 @@ class Lifecycle {
     const net = this.network(netName, at);
     const before = this.gateway(ctr);
     const ep = driverEndpoint(endpoint(net, { name: ctr.name, ip: config.ips[netName] }, 0, at, randomMacs(this.host.version)), this.host, at);
-    ep.ifname = nextIfname(ctr);
+    ep.ifname = net.driver === "bridge" ? containerIfname(net.ifacePrefix, ctr.endpoints.map((e) => e.ifname)) : nextIfname(ctr);
     ctr.endpoints.push(ep);
     if (net.driver === "bridge") this.runtime.dialect?.joinEndpoint(ep); // drivers/: no rules for macvlan, ipvlan, remote
     const after = this.gateway(ctr)!;

@@ -44,6 +44,8 @@ export interface DaemonConfig {
   allowDirectRouting: boolean;
   /** --bridge=none: no default bridge network. */
   noDefaultBridge: boolean;
+  /** default-network-opts (24+): driver -> options a new network gets unless it sets them. */
+  defaultNetworkOpts?: DefaultNetworkOpts;
   ipMasq: boolean;
   icc: boolean;
   userlandProxy: boolean;
@@ -88,6 +90,10 @@ export interface DockerNetwork {
   hostIpv4: string | null;
   /** com.docker.network.bridge.trusted_host_interfaces (28.2+). */
   trustedInterfaces: string[];
+  /** com.docker.network.bridge.inhibit_ipv4: the bridge gets no IPv4 address (the rules are unchanged; capture o02). */
+  inhibitIPv4?: boolean;
+  /** com.docker.network.container_iface_prefix: the container's interface is PREFIX<N> instead of eth<N>. */
+  ifacePrefix?: string;
   used: Set<IPv4>;
   /** IPv6 (--ipv6 --subnet fd..::/64, or docker0 with --ipv6 --fixed-cidr-v6); null: IPv4 only. */
   subnet6: Cidr6 | null;
@@ -177,6 +183,7 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
     allowDirectRouting: d["allow-direct-routing"] ?? false,
     firewallBackend: d["firewall-backend"] ?? "iptables",
     noDefaultBridge: d.bridge === "none",
+    defaultNetworkOpts: d["default-network-opts"] ?? {},
     bip: d.bip ?? "172.17.0.1/16",
     bipGiven: d.bip !== undefined,
     fixedCidr: d["fixed-cidr"] ?? null,
@@ -278,7 +285,7 @@ export function buildDocker(s: Scenario): DockerHost {
   dialect?.start(ipForwardBefore);
   const ipam = new Ipam(daemon.pools, interfaces.map((i) => parseCidr(i.address)), version.dialect !== "A");
   if (!daemon.noDefaultBridge) addNetwork(host, defaultBridge(daemon, ipam), dialect);
-  (s.networks ?? []).forEach((spec, i) => addNetwork(host, userNetwork(spec, i, ipam, version), dialect));
+  (s.networks ?? []).forEach((spec, i) => addNetwork(host, userNetwork(spec, i, ipam, version, i, daemon.defaultNetworkOpts), dialect));
   const alloc = new PortAllocator(version.ephemeralStart);
   host.runtime = { ipam, alloc, dialect };
   // A container in state created/stopped has no endpoint and no ports (a later `docker start` gives them).
@@ -404,7 +411,10 @@ export function startContainer(host: DockerHost, c: ContainerSpec, i: number | s
   names.forEach((name, k) => {
     const net = host.networks.find((n) => n.name === name);
     if (!net) throw impossible(`${at}/network${Array.isArray(c.network) ? `/${k}` : ""}`, `network "${name}" not found`);
-    ctr.endpoints.push(driverEndpoint(endpoint(net, c, k, at, randomMacs(host.version)), host, at));
+    const ep = driverEndpoint(endpoint(net, c, k, at, randomMacs(host.version)), host, at);
+    // libnetwork numbers interfaces per prefix (osl nextIfIndex): eth0, lan0, eth1.
+    if (net.driver === "bridge") ep.ifname = containerIfname(net.ifacePrefix, ctr.endpoints.map((e) => e.ifname));
+    ctr.endpoints.push(ep);
   });
   const primary = host.version.dialect === "A" ? gatewayEndpoint(ctr.endpoints) : ctr.endpoints[0]!;
   for (const ep of ctr.endpoints) if (ep.network.driver === "bridge") dialect?.joinEndpoint(ep);

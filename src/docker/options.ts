@@ -66,9 +66,10 @@ export function boolOption(opts: Record<string, string>, key: string, fallback: 
  * The network's options with the daemon's default-network-opts (24+) for its driver filled in
  * where the network does not set them itself (daemon/network.go createNetwork).
  */
-export function withDefaultOptions(spec: NetworkSpec, daemon: DaemonSpec | undefined): Record<string, string> {
-  const defaults = daemon?.["default-network-opts"]?.[spec.driver] ?? {};
-  return { ...defaults, ...(spec.options ?? {}) };
+export function withDefaultOptions(spec: NetworkSpec, defaults: Record<string, Record<string, string>> | undefined): NetworkSpec {
+  const mine = defaults?.[spec.driver];
+  if (!mine || Object.keys(mine).length === 0) return spec;
+  return { ...spec, options: { ...mine, ...(spec.options ?? {}) } };
 }
 
 /** Every bridge option known and simulated in this release, and the boolean ones readable. */

@@ -133,8 +133,10 @@ function addBridges(host: Namespace, docker: DockerHost, v6: V6Plan): void {
     if (net.driver !== "bridge") continue;
     // Without the userland proxy, Docker's hairpin mode lets 127.0.0.1 DNAT into the bridge.
     const routeLocalnet = !docker.daemon.userlandProxy;
-    host.addIface({ name: net.bridge, kind: "bridge", mac: docker.bridgeMacs.get(net.bridge)!, addrs: [{ ip: net.gateway, net: net.subnet }], routeLocalnet });
-    host.routes.push({ dst: net.subnet, dev: net.bridge, via: null, src: net.gateway });
+    // inhibit_ipv4: the bridge has no IPv4 address, so no on-link route either (capture o02).
+    const v4 = net.inhibitIPv4 ? [] : [{ ip: net.gateway, net: net.subnet }];
+    host.addIface({ name: net.bridge, kind: "bridge", mac: docker.bridgeMacs.get(net.bridge)!, addrs: v4, routeLocalnet });
+    if (!net.inhibitIPv4) host.routes.push({ dst: net.subnet, dev: net.bridge, via: null, src: net.gateway });
     const b6 = v6.bridges.get(net.bridge);
     if (b6) {
       host.ifaces.get(net.bridge)!.addrs.push({ ip: b6.gateway, net: b6.net });

@@ -19,6 +19,17 @@ describe("xtables-monitor style trace", () => {
     expect(text).toMatch(/nat:POSTROUTING:policy:ACCEPT/);
     expect(lines.filter((l) => l.startsWith("PACKET:")).length).toBeGreaterThanOrEqual(3);
   });
+  it("prints the packet as it entered the chain, before its first rule's NAT (as in the real 20.10 trace)", () => {
+    // shared/oracle/golden/b-publish-8543/traces/02-ctr-to-external.txt: the PACKET line before
+    // "nat:POSTROUTING:rule:…MASQUERADE" still has the container's address.
+    const out = simulate(scenarioSchema.parse({
+      docker: { version: "20.10" }, containers: [{ name: "web" }], flows: [{ name: "out", from: "web", to: "198.51.100.7:80" }],
+    }));
+    const lines = render(out, "trace").body.split("\n");
+    const masq = lines.findIndex((l) => l.includes("nat:POSTROUTING:rule:") && l.includes("MASQUERADE"));
+    expect(lines[masq - 1]).toMatch(/^PACKET: .*OUT=eth0 SRC=172\.17\.0\.2 DST=198\.51\.100\.7 /);
+    expect(out.traces[0]!.steps.find((s) => s.verdict === "MASQUERADE")!.packet.src).toBe("203.0.113.10");
+  });
   it("prints the host's iptables-save as text", () => {
     expect(render(result, "iptables-save").body).toBe(result.rules.host!["iptables-save"]);
   });

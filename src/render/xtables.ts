@@ -63,12 +63,26 @@ function nftTraceLine(id: string, s: Step): string {
 /** A base chain's run ends with a terminal verdict or its policy; a jump or continue does not. */
 const endsNftChain = (s: Step) => s.ruleNumber === null || !/^(JUMP|GOTO):|^(CONTINUE|RETURN)$/.test(s.verdict);
 
+const NAT_VERDICTS = new Set(["DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP"]);
+
+/**
+ * The packet as it entered the base chain, which is what the kernel prints. A step holds the
+ * packet after its rule, so when the chain's first rule NATs, the addresses are the previous
+ * step's (the same packet, one hook earlier in this namespace).
+ */
+function entryPacket(s: Step, prev: Step | undefined): Step["packet"] {
+  if (!prev || prev.namespace !== s.namespace || !NAT_VERDICTS.has(s.verdict)) return { ...s.packet };
+  const { src, sport, dst, dport } = prev.packet;
+  return { ...s.packet, src, sport, dst, dport };
+}
+
 export function renderSteps(name: string, steps: Step[]): string[] {
   const out: string[] = [];
   let n = 0;
   let id = "";
   let last = "";
   let nftDone = false;
+  let prev: Step | undefined;
   steps.forEach((s) => {
     if (isNft(s)) {
       const traversal = `${s.namespace}/${s.hook}/${s.table}`;
@@ -87,9 +101,10 @@ export function renderSteps(name: string, steps: Step[]): string[] {
     if (traversal !== last || s.chain === s.hook && s.ruleNumber === 1) {
       id = traceId(name, n++);
       if (s.namespace !== "host") out.push(`# in namespace ${s.namespace}`);
-      out.push(packetLine(id, { ...s, packet: { ...s.packet } }));
+      out.push(packetLine(id, { ...s, packet: entryPacket(s, prev) }));
     }
     last = traversal;
+    prev = s;
     out.push(traceLine(id, s));
   });
   return out;

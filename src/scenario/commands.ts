@@ -37,6 +37,9 @@ const DAEMON_FLAGS: Record<string, FlagKind> = {
   "--experimental": "bool", "--debug": "bool", "-D": "bool", "--firewall-backend": "value",
   "--bridge": "value", "-b": "value", "--ip-forward-no-drop": "bool", "--allow-direct-routing": "bool",
   "--ipv6": "bool", "--fixed-cidr-v6": "value",
+  "--default-address-pool": "list", "--default-network-opt": "list", "--userland-proxy-path": "value",
+  "--network-control-plane-mtu": "value", "--bip6": "value", "--default-gateway": "value", "--default-gateway-v6": "value",
+  "--bridge-accept-fwmark": "value",
 };
 
 function parseFlags(args: string[], table: Record<string, FlagKind>, at: string, what: string): Parsed {
@@ -246,6 +249,35 @@ function daemonFlags(out: Imported, args: string[], at: string): void {
   if (flag("--allow-direct-routing") !== undefined) d["allow-direct-routing"] = flag("--allow-direct-routing");
   const fb = v("--firewall-backend");
   if (fb === "iptables" || fb === "nftables") d["firewall-backend"] = fb;
+  daemonNetworkFlags(d, p, at);
+}
+
+/** The address-pool, default-network-opt and other network flags of dockerd (daemon.json keys of the same names). */
+function daemonNetworkFlags(d: DaemonSpec, p: Parsed, at: string): void {
+  const pools = all(p, "--default-address-pool").map((text) => addressPool(text, at));
+  if (pools.length) d["default-address-pools"] = pools;
+  for (const text of all(p, "--default-network-opt")) {
+    // DRIVER=KEY=VALUE (opts.NamedMapMapOpts)
+    const m = /^([a-z]+)=([^=]+)=(.*)$/.exec(text);
+    if (!m) throw impossible(at, `dockerd: invalid --default-network-opt "${text}": expected DRIVER=KEY=VALUE`);
+    const driver = m[1]!;
+    d["default-network-opts"] = { ...d["default-network-opts"], [driver]: { ...d["default-network-opts"]?.[driver], [m[2]!]: m[3]! } };
+  }
+  const text: [string, "userland-proxy-path" | "bip6" | "default-gateway" | "default-gateway-v6" | "bridge-accept-fwmark"][] = [
+    ["--userland-proxy-path", "userland-proxy-path"], ["--bip6", "bip6"], ["--default-gateway", "default-gateway"],
+    ["--default-gateway-v6", "default-gateway-v6"], ["--bridge-accept-fwmark", "bridge-accept-fwmark"],
+  ];
+  for (const [flag, key] of text) if (get(p, flag) !== undefined) d[key] = get(p, flag);
+  if (get(p, "--network-control-plane-mtu")) d["network-control-plane-mtu"] = Number(get(p, "--network-control-plane-mtu"));
+}
+
+/** --default-address-pool base=10.10.0.0/16,size=24 (opts.PoolsOpt). */
+function addressPool(text: string, at: string): { base: string; size: number } {
+  const fields = new Map(text.split(",").map((kv) => kv.split("=") as [string, string | undefined]));
+  const base = fields.get("base"), size = Number(fields.get("size"));
+  if (!base || !Number.isInteger(size) || [...fields.keys()].some((k) => k !== "base" && k !== "size"))
+    throw impossible(at, `dockerd: invalid --default-address-pool "${text}": expected base=CIDR,size=N`);
+  return { base, size };
 }
 
 function network(args: string[], at: string): NetworkSpec {

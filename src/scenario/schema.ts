@@ -60,7 +60,7 @@ export const daemonSchema = z.strictObject({
   /** dockerd --ipv6: IPv6 on the default bridge (needs fixed-cidr-v6). */
   ipv6: z.boolean().optional(),
   /** 24+: options every new network of a driver gets unless it sets them ({"bridge": {"com.docker.network.bridge.enable_icc": "false"}}). */
-  "default-network-opts": z.record(z.enum(["bridge", "macvlan", "ipvlan", "overlay"]), z.record(z.string().max(128), z.string().max(256))).optional(),
+  "default-network-opts": z.record(z.string().regex(/^[a-z][a-z0-9_.-]*$/, "must be a driver name such as bridge").max(64), z.record(z.string().max(128), z.string().max(256))).optional(),
   /** Where docker-proxy lives: accepted, no effect on the simulation. */
   "userland-proxy-path": z.string().max(256).optional(),
   /** Overlay control-plane MTU: accepted, no effect on bridge networks. */

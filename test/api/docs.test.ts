@@ -130,9 +130,15 @@ describe("permalinks", () => {
     expect(again.status).toBe(200);
     expect(((await again.json()) as { id: string }).id).toBe(share.id);
 
+    expect(share.svg).toBe(`${BASE}/s/${share.id}?format=svg&v=${pkg.version}`);
     const res = await get(`/s/${share.id}`);
     expect(res.status).toBe(200);
-    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    // Unpinned, a share follows the deployed release: short cache, revalidated by ETag.
+    expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+    const pinned = await get(`/s/${share.id}?v=${pkg.version}`);
+    expect(pinned.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const embed = await get(`/embed/${share.id}`);
+    expect(embed.headers.get("cache-control")).toBe("public, max-age=300");
     expect(res.headers.get("etag")).toBeTruthy();
     const result = (await res.json()) as { id: string; traces: unknown[] };
     expect(result.traces).toHaveLength(3);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startDev, type DevServer } from "./dev-server.ts";
+import pkg from "../../package.json" with { type: "json" };
 
 describe("wrangler dev keeps shares across restarts", () => {
   let server: DevServer | undefined;
@@ -26,7 +27,7 @@ describe("wrangler dev keeps shares across restarts", () => {
     await server.stop();
 
     server = await startDev(dir);
-    const after = await fetch(`${server.url}/s/${share.id}?format=svg`);
+    const after = await fetch(`${server.url}/s/${share.id}?format=svg&v=${pkg.version}`);
     expect(after.status).toBe(200);
     expect(after.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(await after.text()).toBe(before);

@@ -39,6 +39,8 @@ export interface Published {
   published: number;
   target: number;
   proto: Proto;
+  /** ingress: the routing mesh on every node; host: a port mapping on the nodes that run a task. */
+  mode: "ingress" | "host";
 }
 
 export interface TaskAttachment {
@@ -62,7 +64,10 @@ export interface Task {
 
 export interface Service {
   name: string;
+  /** Ports published through the routing mesh (mode=ingress). */
   ports: Published[];
+  /** Ports published with mode=host: each task's own port mapping on its node's docker_gwbridge. */
+  hostPorts: Published[];
   fwmark: number | null;
   /** The service's virtual IP on each of its networks (ingress included when it publishes). */
   vips: Map<string, IPv4>;
@@ -150,10 +155,9 @@ function publishedOf(svc: SwarmServiceSpec, at: string): Published[] {
       const [ports, proto] = p.split("/");
       const [published, target] = ports!.split(":").map(Number);
       if (!published || published > 65535 || !target || target > 65535) throw impossible(`${at}/publish/${k}`, `"${p}": ports must be 1-65535`);
-      return { published, target, proto: (proto ?? "tcp") as Proto };
+      return { published, target, proto: (proto ?? "tcp") as Proto, mode: "ingress" as const };
     }
-    if (p.mode === "host") throw impossible(`${at}/publish/${k}/mode`, "mode=host publishing is not simulated yet (only the ingress routing mesh is)");
-    return { published: p.published, target: p.target, proto: p.protocol };
+    return { published: p.published, target: p.target, proto: p.protocol, mode: p.mode };
   });
 }
 
@@ -235,9 +239,10 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
   let fwmark = FWMARK_BASE;
   const services = (spec.services ?? []).map((svc, i) => {
     const at = `/swarm/services/${i}`;
-    const ports = publishedOf(svc, at);
+    const published = publishedOf(svc, at);
+    const ports = published.filter((p) => p.mode === "ingress");
     const seenPort = new Set<string>();
-    ports.forEach((p, k) => {
+    published.forEach((p, k) => {
       const key = `${p.proto}/${p.published}`;
       if (seenPort.has(key)) throw impossible(`${at}/publish/${k}`, `port ${key} is published twice`);
       seenPort.add(key);
@@ -253,7 +258,7 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
       return n;
     });
     // every service with a VIP (published ports or a network) gets the node-wide firewall mark
-    const service: Service = { name: svc.name, ports, fwmark: ports.length || nets.length ? fwmark++ : null, vips: new Map(), networks: nets, tasks: [] };
+    const service: Service = { name: svc.name, ports, hostPorts: published.filter((p) => p.mode === "host"), fwmark: ports.length || nets.length ? fwmark++ : null, vips: new Map(), networks: nets, tasks: [] };
     return { service, eligible, replicas: svc.replicas, at };
   });
   checkPublishConflicts(services.map((x) => x.service));

@@ -156,6 +156,13 @@ describe("two-node swarm, service web (2 replicas, 8080:80, network app)", () =>
     }
   });
 
+  it.each(["node1", "node2"])("%s's lb-app endpoint has the address the real swarm gave it (reverse node order)", (node) => {
+    const real = sandboxes.find((x) => x.node === node && x.name.startsWith("lb_"))!;
+    const lb = r.swarm!.nodes.find((x) => x.name === node)!.namespaces.find((x) => x.includes("/lb_"))!;
+    const snat = /--to-source (\S+)/.exec(r.rules[lb]!["iptables-save"].split("\n").find((l) => l.includes("-m ipvs"))!)![1];
+    expect(snat).toBe(/inet (10\.0\.1\.\d+)\/24/.exec(real.text)![1]);
+  });
+
   it("a task asks the embedded DNS server: DNAT in its own nat OUTPUT to dockerd's socket", () => {
     const q = run({ ...example, flows: [{ from: "web.1", to: "127.0.0.11:53", proto: "udp" }] }).traces[0]!;
     expect(q).toMatchObject({ verdict: "delivered", connects: true, deliveredTo: { namespace: "web.1", ip: "127.0.0.11" } });
@@ -202,7 +209,7 @@ describe("service VIPs on a user overlay: the node's lb_ namespace", () => {
     expect(rulesOnly(r.rules[lb1]!["iptables-save"]).filter((l) => l.startsWith("-A") && !l.includes("127.0.0.11"))).toEqual([
       "-A INPUT -d 10.0.1.2/32 -j MARK --set-xmark 0x100/0xffffffff",
       "-A INPUT -d 10.0.1.5/32 -j MARK --set-xmark 0x101/0xffffffff",
-      "-A POSTROUTING -d 10.0.1.0/24 -m ipvs --ipvs -j SNAT --to-source 10.0.1.8",
+      "-A POSTROUTING -d 10.0.1.0/24 -m ipvs --ipvs -j SNAT --to-source 10.0.1.9",
     ]);
   });
 
