@@ -2,11 +2,12 @@
 // the CLI and the browser. Pure and deterministic: no clock, no randomness, no platform API.
 import { buildDocker, type DockerHost } from "./docker/model.js";
 import { embeddedDns } from "./docker/dns.js";
+import { assumedHostListener } from "./explain/assumed-host-listener.js";
 import { explain } from "./explain/index.js";
 import { applyLifecycle } from "./docker/lifecycle.js";
 import { addExternalHost, buildWorld } from "./docker/topology.js";
 import { budgetExceeded, EngineError, invalid } from "./errors.js";
-import { formatCidr, formatCidr6, formatIPv4, formatIPv6, parseIPv4, type Family } from "./net/address.js";
+import { AddressError, formatCidr, formatCidr6, formatIPv4, formatIPv6, parseIPv4, type Family } from "./net/address.js";
 import { driverResult } from "./docker/drivers/index.js";
 import { traceFlow, type Endpoints } from "./net/flows.js";
 import type { World } from "./net/topology.js";
@@ -54,7 +55,7 @@ export function simulate(input: Scenario, options: SimulateOptions = {}): Simula
     const traces = (scenario.flows ?? []).map((f, i) => traceFlow(world, endpoints, f, i, budget));
     const rules = rulesOf(world, docker, pasted !== null || scenario.rules?.host?.nft !== undefined);
     // After the traces (its hidden probes never touch them) and after the rules are printed.
-    const warnings = explain({ docker, world, endpoints, hostPasted: pasted !== null }, budget.left);
+    const warnings = [...assumedHostListener(traces), ...explain({ docker, world, endpoints, hostPasted: pasted !== null }, budget.left)];
     return {
       id: options.id ?? "",
       docker: { version: docker.version.version, family: docker.version.family },
@@ -66,6 +67,8 @@ export function simulate(input: Scenario, options: SimulateOptions = {}): Simula
     };
   } catch (e) {
     if (e instanceof BudgetExceededError) throw budgetExceeded(limit);
+    // An address some importer did not check: still the user's input, never a 500.
+    if (e instanceof AddressError) throw invalid("", e.message);
     throw repoint(e, pointers);
   }
 }

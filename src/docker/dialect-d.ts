@@ -95,6 +95,8 @@ export class DialectD implements Dialect {
   private externalNetwork(ipt: Ipt, af: AddrFamily, net: DockerNetwork): void {
     const br = net.bridge;
     const mode = af.gatewayMode(net);
+    // bridge-accept-fwmark (29+): one rule on top of DOCKER-FORWARD, shared by every bridge.
+    if (this.daemon.acceptFwMark) ipt.ensure("filter", "-I", "DOCKER-FORWARD", "-m", "mark", "--mark", this.daemon.acceptFwMark, "-j", "ACCEPT");
     this.natRules(ipt, af, net);
     this.icc(ipt, net, false);
     if (mode === "routed") ipt.ensure("filter", "-A", "DOCKER", "-o", br, "-p", af.icmp, "-j", "ACCEPT");

@@ -14,6 +14,7 @@ import { containerIfname } from "./options.js";
 import { driverEndpoint } from "./drivers/index.js";
 import type { Dialect } from "./dialect.js";
 import { EngineError, impossible } from "../errors.js";
+import { applyUserIptables, type UserIptables } from "./user-iptables.js";
 import type { ContainerSpec, NetworkSpec, Scenario } from "../scenario/schema.js";
 import {
   addNetwork, endpoint, gatewayEndpoint, programPorts, randomMacs, startContainer, userNetwork,
@@ -27,7 +28,8 @@ export type LifecycleOp =
   | { op: "start" | "stop" | "restart" | "kill"; at: string; name: string }
   | { op: "rm"; at: string; name: string; force: boolean }
   | { op: "connect"; at: string; network: string; container: string; ip?: string }
-  | { op: "disconnect"; at: string; network: string; container: string; force: boolean };
+  | { op: "disconnect"; at: string; network: string; container: string; force: boolean }
+  | ({ op: "iptables" } & UserIptables);
 
 /** What Docker keeps of a container between runs: its create options and networks. */
 interface Config {
@@ -101,6 +103,7 @@ class Lifecycle {
       case "rm": return this.remove(op.name, op.force, op.at);
       case "connect": return this.connect(op.network, op.container, op.ip, op.at);
       case "disconnect": return this.disconnect(op.network, op.container, op.at);
+      case "iptables": return applyUserIptables(this.host, op);
     }
   }
 

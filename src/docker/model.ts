@@ -22,7 +22,7 @@ import { allocate, expandRequest, parsePortSpec, PortAllocator, sortBindings, ty
 import { atLeast, resolveVersion, type DockerVersion } from "./version.js";
 import {
   boolOption, checkBridgeOptions, checkDaemonOptions, containerIfname, ENABLE_ICC, ENABLE_IPV6, ENABLE_MASQUERADE, GATEWAY_MODE, GATEWAY_MODE6,
-  HOST_IPV4, HOST_IPV6, IFACE_PREFIX, INHIBIT_IPV4, optionPointer, TRUSTED, withDefaultOptions,
+  HOST_IPV4, HOST_IPV6, IFACE_PREFIX, INHIBIT_IPV4, iptablesFwMark, optionPointer, TRUSTED, withDefaultOptions,
 } from "./options.js";
 
 /** daemon.json default-network-opts: driver -> options (24+). */
@@ -46,6 +46,8 @@ export interface DaemonConfig {
   noDefaultBridge: boolean;
   /** default-network-opts (24+): driver -> options a new network gets unless it sets them. */
   defaultNetworkOpts?: DefaultNetworkOpts;
+  /** bridge-accept-fwmark (29+): "MARK[/MASK]" in decimal, accepted in DOCKER-FORWARD for non-internal bridges. */
+  acceptFwMark?: string;
   ipMasq: boolean;
   icc: boolean;
   userlandProxy: boolean;
@@ -184,6 +186,7 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
     firewallBackend: d["firewall-backend"] ?? "iptables",
     noDefaultBridge: d.bridge === "none",
     defaultNetworkOpts: d["default-network-opts"] ?? {},
+    ...(d["bridge-accept-fwmark"] ? { acceptFwMark: iptablesFwMark(d["bridge-accept-fwmark"], d["firewall-backend"] ?? "iptables") } : {}),
     bip: d.bip ?? "172.17.0.1/16",
     bipGiven: d.bip !== undefined,
     fixedCidr: d["fixed-cidr"] ?? null,

@@ -95,11 +95,34 @@ export function checkDaemonOptions(d: DaemonSpec, version: DockerVersion): void 
     ["bip6", "docker0's IPv6 address from bip6 is not simulated yet (use ipv6 with fixed-cidr-v6)"],
     ["default-gateway", "a default gateway other than docker0's address is not simulated yet"],
     ["default-gateway-v6", "an IPv6 default gateway other than docker0's address is not simulated yet"],
-    ["bridge-accept-fwmark", "the DOCKER-FORWARD fwmark ACCEPT rule is not simulated yet"],
   ];
   for (const [key, why] of unsimulated) if (d[key] !== undefined) throw impossible(`/daemon/${key}`, why);
+  // dockerd programs each family on its own (bridge_linux.go: EnableIPTables, EnableIP6Tables).
+  if (d.iptables === false && d.ip6tables === true)
+    throw impossible("/daemon/ip6tables", "ip6tables rules without iptables rules (--iptables=false --ip6tables) are not simulated yet");
   for (const [driver, opts] of Object.entries(d["default-network-opts"] ?? {}))
     if (driver === "bridge") checkBridgeOptions(opts, `/daemon/default-network-opts/${driver}`, version);
+}
+
+/**
+ * bridge-accept-fwmark "MARK[/MASK]" as dockerd hands it to iptables (iptabler iptablesFwMark:
+ * strconv.ParseUint base 0, printed in decimal), or a 422 like dockerd's config validation.
+ */
+export function iptablesFwMark(text: string, backend: string): string {
+  const at = "/daemon/bridge-accept-fwmark";
+  if (backend === "nftables") throw impossible(at, "bridge-accept-fwmark with the nftables backend is not simulated yet");
+  const parts = text.split("/");
+  const nums = parts.map(parseGoUint32);
+  if (parts.length > 2 || nums.some((n) => n === null)) throw impossible(at, `invalid bridge-accept-fwmark "${text}": expected MARK or MARK/MASK (32-bit numbers)`);
+  return nums.join("/");
+}
+
+/** strconv.ParseUint(s, 0, 32): decimal, 0x hex, 0o / leading-0 octal, 0b binary. */
+function parseGoUint32(s: string): number | null {
+  const m = /^(?:0x([0-9a-f]+)|0b([01]+)|0o?([0-7]+)|([1-9][0-9]*|0))$/i.exec(s.replace(/_/g, ""));
+  if (!m) return null;
+  const n = m[1] ? parseInt(m[1], 16) : m[2] ? parseInt(m[2], 2) : m[3] ? parseInt(m[3], 8) : Number(m[4]);
+  return n <= 0xffffffff ? n : null;
 }
 
 /** The container's interface name on a network: its prefix (default "eth") + the next free index of that prefix. */

@@ -3,7 +3,7 @@
 import { impossible } from "../errors.js";
 import { PORT_SPEC } from "../scenario/schema.js";
 import { PROTO_NUMBERS, type Proto } from "../netfilter/types.js";
-import { isIPv6, parseIPv4, parseIPv6 } from "../net/address.js";
+import { isIPv4, isIPv6, parseIPv4, parseIPv6 } from "../net/address.js";
 
 export interface PortBinding {
   hostIp: string;
@@ -37,6 +37,8 @@ export function parsePortSpec(spec: string, pointer: string): PortRequest {
     throw impossible(pointer, `host and container port ranges of "${spec}" differ in size`);
   const hostIp = ip ? ip.replace(/^\[|\]$/g, "") : null;
   if (hostIp && hostIp.includes(":") && !isIPv6(hostIp)) throw impossible(pointer, `"${hostIp}" in "${spec}" is not an IPv6 address`);
+  // docker/go-connections nat.ParsePortSpec: "invalid IP address: …"
+  if (hostIp && !hostIp.includes(":") && !isIPv4(hostIp)) throw impossible(pointer, `invalid IP address: ${hostIp} (in "${spec}")`);
   return { hostIp, hostPorts, containerPorts, proto: (proto ?? "tcp") as Proto };
 }
 

@@ -4,6 +4,12 @@ import ipaddr from "ipaddr.js";
 
 export type IPv4 = number;
 
+/**
+ * A text that is not an address. Callers validate user input first (the zod schemas); one that
+ * still gets here is user input nobody checked, so the engine reports it as a 400, not a 500.
+ */
+export class AddressError extends Error {}
+
 export interface Cidr {
   addr: IPv4; // already masked
   prefix: number;
@@ -28,7 +34,7 @@ const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d
 /** Strict dotted quad (no octal, no short forms), like the schema accepts. */
 export function parseIPv4(text: string): IPv4 {
   const m = DOTTED_QUAD.exec(text);
-  if (!m) throw new Error(`invalid IPv4 address "${text}"`);
+  if (!m) throw new AddressError(`invalid IPv4 address "${text}"`);
   return ((+m[1]! << 24) | (+m[2]! << 16) | (+m[3]! << 8) | +m[4]!) >>> 0;
 }
 
@@ -44,7 +50,7 @@ export function maskOf(prefix: number): number {
 export function parseCidr(text: string): Cidr {
   const [ip, p] = text.split("/");
   const prefix = p === undefined ? 32 : Number(p);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new Error(`invalid prefix in "${text}"`);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new AddressError(`invalid prefix in "${text}"`);
   const mask = maskOf(prefix);
   return { addr: (parseIPv4(ip ?? "") & mask) >>> 0, prefix, mask };
 }
@@ -92,7 +98,7 @@ export function isIPv6Cidr(text: string): boolean {
 }
 
 export function parseIPv6(text: string): IPv6 {
-  if (!isIPv6(text)) throw new Error(`invalid IPv6 address "${text}"`);
+  if (!isIPv6(text)) throw new AddressError(`invalid IPv6 address "${text}"`);
   let n = 0n;
   for (const part of ipaddr.IPv6.parse(text).parts) n = (n << 16n) | BigInt(part);
   return n;
@@ -115,7 +121,7 @@ export function maskOf6(prefix: number): bigint {
 export function parseCidr6(text: string): Cidr6 {
   const [ip, p, extra] = text.split("/");
   const prefix = p === undefined ? 128 : /^\d{1,3}$/.test(p) ? Number(p) : NaN;
-  if (extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 128) throw new Error(`invalid prefix in "${text}"`);
+  if (extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 128) throw new AddressError(`invalid prefix in "${text}"`);
   const mask = maskOf6(prefix);
   return { addr: parseIPv6(ip ?? "") & mask, prefix, mask };
 }

@@ -29,6 +29,8 @@ export interface Trace {
   deliveredTo: { namespace: string; ip: string; port: number | null } | null;
   connects: boolean;
   reason?: string;
+  /** Nothing in the model listened at the destination: the trace assumes an application does. */
+  assumedListener?: true;
   reply: { verdict: Trace["verdict"]; steps: TraceStep[]; hops: Hop[] } | null;
   steps: TraceStep[];
   hops: Hop[];
@@ -200,6 +202,7 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
     const socket = f.proto === "icmp" ? null : first.ns.socketFor(first.packet.dst, first.packet.dport, f.proto);
     const listening = f.proto === "icmp" || socket !== undefined;
     trace.deliveredTo = { namespace: first.ns.name, ip: formatAddr(first.packet.dst), port: f.proto === "icmp" ? null : first.packet.dport };
+    if (socket && socket === extraSocket) trace.assumedListener = true;
     const back = replyWalker.send(first.ns, answer(first.packet, listening));
     const backHome = back.kind === "delivered" && back.ns === r.from;
     trace.reply = { verdict: verdictOf(back), steps: replyWalker.steps, hops: replyWalker.hops };

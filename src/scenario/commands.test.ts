@@ -42,7 +42,7 @@ describe("docker command lines", () => {
       "docker network rm net1 net2",
       "docker network remove net3",
     ]);
-    expect(r.ops.map((o) => [o.op, o.at, "name" in o ? o.name : "container" in o ? `${o.network}/${o.container}` : o.spec.name])).toEqual([
+    expect(r.ops.map((o) => [o.op, o.at, "name" in o ? o.name : "container" in o ? `${o.network}/${o.container}` : "spec" in o ? o.spec.name : o.argv.join(" ")])).toEqual([
       ["create", "/commands/0", "web"], ["start", "/commands/1", "web"], ["connect", "/commands/2", "net1/web"],
       ["stop", "/commands/3", "web"], ["stop", "/commands/3", "db"], ["restart", "/commands/4", "web"], ["kill", "/commands/5", "web"],
       ["disconnect", "/commands/6", "net1/web"], ["rm", "/commands/7", "web"], ["rm", "/commands/8", "db"],

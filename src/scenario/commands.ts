@@ -7,6 +7,8 @@ import { invalid as impossible } from "../errors.js";
 import type { LifecycleOp } from "../docker/lifecycle.js";
 import type { ContainerSpec, DaemonSpec, NetworkSpec, Scenario, SwarmSpec } from "./schema.js";
 import { SWARM_COMMANDS, swarmFromCommands } from "./swarm-commands.js";
+import { checkDaemon, checkOp } from "./commands-check.js";
+import { hostIptablesOps, IPTABLES, iptablesOp } from "./iptables-commands.js";
 
 type FlagKind = "bool" | "value" | "list";
 
@@ -180,14 +182,24 @@ export function importCommands(lines: string[]): Imported {
     const at = `/commands/${i}`;
     const argv = tokens(line.trim().replace(/^sudo\s+/, ""), at);
     if (argv.length === 0 || argv[0]!.startsWith("#")) return;
-    if (argv[0] === "dockerd") return daemonFlags(out, argv.slice(1), at);
-    if (argv[0] !== "docker") throw impossible(at, `not a docker command: "${argv[0]}"`);
+    if (argv[0] === "dockerd") {
+      daemonFlags(out, argv.slice(1), at);
+      return checkDaemon(out.daemon, at);
+    }
+    if (IPTABLES.test(argv[0]!)) {
+      const op = iptablesOp(argv, at);
+      if (op) out.ops.push(op);
+      return;
+    }
+    if (argv[0] !== "docker") throw impossible(at, `not a docker or iptables command: "${argv[0]}"`);
     const found = lookup(argv.slice(1));
     if (!found) {
       const [cmd, sub] = argv.slice(1);
       throw impossible(at, `"docker ${[cmd, sub].filter(Boolean).join(" ")}" is not supported yet (supported: ${Object.keys(COMMANDS).sort().join(", ")})`);
     }
+    const before = out.ops.length;
     found.handler(argv.slice(1 + found.used), { out, at, autoName });
+    out.ops.slice(before).forEach(checkOp);
   });
   return out;
 }
@@ -351,7 +363,9 @@ export type WithLifecycle = Scenario & { lifecycle: LifecycleOp[] };
 
 /** The scenario with its commands turned into daemon flags and operations (after the JSON part). */
 export function withCommands(s: Scenario): WithLifecycle {
-  if (!s.commands?.length) return { ...s, lifecycle: [] };
+  // host.iptables: the user's own rules, after everything Docker did (JSON part and commands).
+  const own = hostIptablesOps(s.host?.iptables ?? [], tokens);
+  if (!s.commands?.length) return { ...s, lifecycle: own };
   const imported = importCommands(s.commands);
-  return { ...s, daemon: { ...imported.daemon, ...s.daemon }, lifecycle: imported.ops, ...swarmFromCommands(s.swarm, imported.swarm) };
+  return { ...s, daemon: { ...imported.daemon, ...s.daemon }, lifecycle: [...imported.ops, ...own], ...swarmFromCommands(s.swarm, imported.swarm) };
 }

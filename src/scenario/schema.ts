@@ -85,6 +85,8 @@ const hostInterface = z.strictObject({
 export const hostSchema = z.strictObject({
   interfaces: z.array(hostInterface).min(1).max(8).optional(),
   sysctl: z.record(z.string().max(128), z.union([z.number().int(), z.string().max(64)])).optional(),
+  /** The user's own iptables/ip6tables commands ("iptables -I DOCKER-USER -i eth0 ! -s 192.168.1.1 -j DROP"), run after Docker's rules. */
+  iptables: z.array(z.string().min(1).max(LIMITS.commandLength)).max(LIMITS.commands).optional(),
 });
 
 const savedRules = z.strictObject({

@@ -32,6 +32,7 @@ import type { Namespace, World } from "../../src/net/topology.js";
 import { simulate } from "../../src/engine.js";
 import { buildSwarm } from "../../src/docker/swarm/model.js";
 import { buildSwarmWorld } from "../../src/docker/swarm/world.js";
+import { resolverPorts } from "../../src/docker/dns.js";
 import type { SimulationResult, Trace } from "../../src/result.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
 import { ourLines } from "./compare.js";
@@ -44,6 +45,7 @@ if (!avail.ok) console.warn(`\n!!!! KERNEL SWARM TESTS SKIPPED: ${avail.reason}\
 else if (!vxlanOk) console.warn("\n!!!! KERNEL SWARM TESTS SKIPPED: cannot create a vxlan device in a namespace\n");
 
 const example = JSON.parse(readFileSync(new URL("../../examples/swarm-ingress.json", import.meta.url), "utf8")) as ScenarioInput;
+const hostMode = JSON.parse(readFileSync(new URL("../../examples/swarm-host-mode.json", import.meta.url), "utf8")) as ScenarioInput;
 const FENCE_PORT = 65111;
 
 function sh(cmd: string, args: string[], input?: string): string {
@@ -298,7 +300,7 @@ function kernelLines(packets: KernelPacket[], forwardOuter: Set<string>, reply: 
   return lines;
 }
 
-const FLOWS: { name: string; flow: { from: string; to: string }; kernel: { from: string; dst: string; port: number; src?: string }; listen: { ns: string; port: number }[] }[] = [
+const FLOWS: { name: string; input?: ScenarioInput; flow: { from: string; to: string }; kernel: { from: string; dst: string; port: number; src?: string }; listen: { ns: string; port: number }[] }[] = [
   { name: "external -> node1:8080 (ingress routing mesh to web.2 on node2)", flow: { from: "external", to: "node1:8080" }, kernel: { from: "external", dst: "203.0.113.10", port: 8080, src: "198.51.100.7" }, listen: [{ ns: "web.2", port: 80 }] },
   { name: "node1 -> localhost:8080 (nat OUTPUT DNAT, route_localnet on docker_gwbridge, MASQUERADE)", flow: { from: "node1", to: "localhost:8080" }, kernel: { from: "node1", dst: "127.0.0.1", port: 8080 }, listen: [{ ns: "web.2", port: 80 }] },
   { name: "node2 -> node1:8080 (through node1's ingress_sbox and back to web.2 on node2)", flow: { from: "node2", to: "node1:8080" }, kernel: { from: "node2", dst: "203.0.113.10", port: 8080 }, listen: [{ ns: "web.2", port: 80 }] },
@@ -306,6 +308,8 @@ const FLOWS: { name: string; flow: { from: string; to: string }; kernel: { from:
   { name: "web.1 -> service VIP web:80 (node1's lb_ namespace, IPVS to web.2 on node2)", flow: { from: "web.1", to: "web:80" }, kernel: { from: "web.1", dst: "10.0.1.2", port: 80 }, listen: [{ ns: "web.2", port: 80 }, { ns: "web.1", port: 80 }] },
   { name: "web.1 -> internet via docker_gwbridge", flow: { from: "web.1", to: "198.51.100.7:443" }, kernel: { from: "web.1", dst: "198.51.100.7", port: 443 }, listen: [{ ns: "external", port: 443 }] },
   { name: "web.2 -> web.1's ingress address, unpublished port", flow: { from: "web.2", to: "10.0.0.5:81" }, kernel: { from: "web.2", dst: "10.0.0.5", port: 81 }, listen: [] },
+  { name: "web.1 -> 127.0.0.11:53 (the task's embedded DNS rules, DNAT to the resolver's tcp socket)", flow: { from: "web.1", to: "127.0.0.11:53" }, kernel: { from: "web.1", dst: "127.0.0.11", port: 53 }, listen: [{ ns: "web.1", port: resolverPorts().tcpPort }] },
+  { name: "mode=host: external -> node1:8080 (DOCKER DNAT to web.1's docker_gwbridge address)", input: hostMode, flow: { from: "external", to: "node1:8080" }, kernel: { from: "external", dst: "203.0.113.10", port: 8080, src: "198.51.100.7" }, listen: [{ ns: "web.1", port: 80 }] },
 ];
 
 /** Namespaces left by a run of this file whose process is gone. */
@@ -330,7 +334,7 @@ describe.skipIf(!vxlanOk)("swarm vs the kernel (IPVS replaced by its DNAT for th
 
   for (const c of FLOWS)
     it(c.name, async () => {
-      const input: ScenarioInput = { ...example, flows: [c.flow] };
+      const input: ScenarioInput = { ...(c.input ?? example), flows: [c.flow] };
       const r = simulate(scenarioSchema.parse(input));
       const trace = r.traces[0]!;
       const d = standIn(trace);

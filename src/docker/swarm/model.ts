@@ -16,7 +16,7 @@ import { broadcastOf, formatCidr, formatIPv4, inCidr, parseCidr, parseIPv4, type
 import { impossible } from "../../errors.js";
 import { Ruleset } from "../../netfilter/ruleset.js";
 import type { Proto } from "../../netfilter/types.js";
-import type { NetworkSpec, Scenario, SwarmServiceSpec } from "../../scenario/schema.js";
+import type { ContainerSpec, NetworkSpec, Scenario, SwarmServiceSpec } from "../../scenario/schema.js";
 import { hexId, macFromIPv4 } from "../ids.js";
 import { Ipt } from "../ipt.js";
 import { buildDocker, type DockerHost } from "../model.js";
@@ -201,11 +201,11 @@ function networksFromCommands(ops: LifecycleOp[]): { spec: NetworkSpec; at: stri
 export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
   const spec = s.swarm!;
   const lan = lanOf(s);
-  const nodeScenario = (address: string): Scenario => ({
+  const nodeScenario = (address: string, containers: ContainerSpec[] = []): Scenario => ({
     ...s,
     host: { interfaces: [{ name: "eth0", address, gateway: formatIPv4(lan.addr + 1) }] },
     networks: [{ name: "docker_gwbridge", driver: "bridge", subnet: GWBRIDGE, options: GWBRIDGE_OPTIONS }],
-    containers: [], commands: undefined, swarm: undefined, daemon: undefined,
+    containers, commands: undefined, swarm: undefined, daemon: undefined,
   });
   const first = buildDocker(nodeScenario(spec.nodes[0]!.address));
   checkScenario(s, first);
@@ -259,15 +259,18 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
     });
     // every service with a VIP (published ports or a network) gets the node-wide firewall mark
     const service: Service = { name: svc.name, ports, hostPorts: published.filter((p) => p.mode === "host"), fwmark: ports.length || nets.length ? fwmark++ : null, vips: new Map(), networks: nets, tasks: [] };
-    return { service, eligible, replicas: svc.replicas, at };
+    return { service, eligible, replicas: svc.replicas, at, published };
   });
-  checkPublishConflicts(services.map((x) => x.service));
+  checkPublishConflicts(services.map((x) => ({ name: x.service.name, published: x.published })));
 
   // Addresses: per service its VIPs, then its tasks (round robin over the eligible nodes).
   for (const { service, eligible, replicas, at } of services) {
     if (services.filter((x) => x.service.name === service.name).length > 1) throw impossible(`${at}/name`, `service "${service.name}" is defined twice`);
     if (nodes.some((n) => n.name === service.name)) throw impossible(`${at}/name`, `"${service.name}" names a node too: flows could not tell them apart`);
     const withIngress = service.ports.length > 0;
+    // Without any overlay endpoint the executor leaves the container on the default bridge (docker0).
+    if (!withIngress && service.networks.length === 0 && replicas > 0)
+      throw impossible(`${at}/networks`, `service "${service.name}" has no overlay network (no networks, no routing-mesh port): its tasks would run on the default bridge, which is not simulated yet`);
     if (withIngress) service.vips.set("ingress", take(ingress, at, `the VIP of "${service.name}"`));
     for (const o of service.networks) service.vips.set(o.name, take(o, at, `the VIP of "${service.name}"`));
     for (let r = 0; r < replicas; r++) {
@@ -284,6 +287,19 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
       node.tasks.push(task);
     }
   }
+
+  checkHostPorts(nodes, services);
+  // mode=host ports: libnetwork gives the task's docker_gwbridge endpoint (the sandbox's default
+  // gateway endpoint, setupDefaultGW) the container's port bindings, so the bridge driver maps them
+  // like any container's: the node's DOCKER chains DNAT to the task's docker_gwbridge address.
+  nodes.forEach((node, i) => {
+    const mapped = node.tasks.filter((t) => t.service.hostPorts.length);
+    if (!mapped.length) return;
+    node.docker = buildDocker(nodeScenario(spec.nodes[i]!.address, mapped.map((t) => ({
+      name: t.name, network: "docker_gwbridge", ip: formatIPv4(t.attachments.at(-1)!.ip),
+      ports: t.service.hostPorts.map((p) => `${p.published}:${p.target}/${p.proto}`),
+    }))));
+  });
 
   // The lb-<network> endpoints: one per node with tasks on a user overlay, after the tasks.
   // swarmkit allocates a node's lb attachment when its allocator sees a task assigned to that node
@@ -346,14 +362,30 @@ function withResolver(ruleset: Ruleset): string[] {
 }
 
 /** Two services cannot publish the same port: the routing mesh holds it on every node. */
-function checkPublishConflicts(services: Service[]): void {
-  const owner = new Map<string, string>();
+function checkPublishConflicts(services: { name: string; published: Published[] }[]): void {
+  const owner = new Map<string, { name: string; mode: string }>();
   services.forEach((svc, i) =>
-    svc.ports.forEach((p, k) => {
+    svc.published.forEach((p, k) => {
       const key = `${p.proto}/${p.published}`;
       const other = owner.get(key);
-      if (other) throw impossible(`/swarm/services/${i}/publish/${k}`, `port ${key} is already in use by service "${other}"`);
-      owner.set(key, svc.name);
+      // mode=host ports of two services only clash on a node that runs tasks of both (checked after placement)
+      if (other && (other.mode === "ingress" || p.mode === "ingress"))
+        throw impossible(`/swarm/services/${i}/publish/${k}`, `port ${key} is already in use by service "${other.name}"`);
+      if (!other || p.mode === "ingress") owner.set(key, { name: svc.name, mode: p.mode });
     }),
   );
+}
+
+/** mode=host: a node can bind a published port once; swarmkit's scheduler would leave a second task pending. */
+function checkHostPorts(nodes: SwarmNode[], services: { service: Service; at: string }[]): void {
+  for (const node of nodes) {
+    const seen = new Map<string, string>();
+    for (const t of node.tasks)
+      for (const p of t.service.hostPorts) {
+        const key = `${p.proto}/${p.published}`;
+        const at = services.find((x) => x.service === t.service)!.at;
+        if (seen.has(key)) throw impossible(`${at}/replicas`, `tasks ${seen.get(key)} and ${t.name} would both publish ${key} (mode=host) on ${node.name}: the scheduler leaves one pending (use placement or fewer replicas)`);
+        seen.set(key, t.name);
+      }
+  }
 }

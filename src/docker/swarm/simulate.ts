@@ -37,8 +37,9 @@ function swarmEndpoints(world: World, swarm: Swarm): Endpoints {
     // A task is addressed on its first network: a user overlay when it has one, else ingress.
     containerIp: (name) => nodes.get(name)?.ip ?? tasks.get(name)?.attachments[0]?.ip ?? (services.has(name) ? vipOf(services.get(name)!) : undefined),
     hostIp: swarm.nodes[0]!.ip,
-    // dockerd listens on every published port of the routing mesh, on every node.
-    dockerOwns: (port, proto) => swarm.services.some((s) => s.ports.some((p) => p.published === port && p.proto === proto)),
+    // dockerd listens on every published port of the routing mesh, on every node; a mode=host port
+    // is docker-proxy's on the nodes with a task and nobody's elsewhere (no stand-in listener there).
+    dockerOwns: (port, proto) => swarm.services.some((s) => [...s.ports, ...s.hostPorts].some((p) => p.published === port && p.proto === proto)),
     addExternal: (ip: Addr) => {
       if (world.owner(ip) || typeof ip !== "number") return;
       const ext = world.get("external");
@@ -86,7 +87,7 @@ function tasksOf(swarm: Swarm): ContainerResult[] {
         name: a.ifname, ip: formatIPv4(a.ip), mac: a.mac,
         hostVeth: a.network === "docker_gwbridge" ? a.peer : `${overlayNsName(t.node, a.network)}/${a.peer}`,
       })),
-      ports: s.ports.map((p) => ({ hostIp: "0.0.0.0", hostPort: p.published, containerPort: p.target, proto: p.proto })),
+      ports: [...s.ports, ...s.hostPorts].map((p) => ({ hostIp: "0.0.0.0", hostPort: p.published, containerPort: p.target, proto: p.proto })),
       node: t.node.name,
     })),
   );
@@ -124,7 +125,7 @@ function swarmOf(swarm: Swarm): SwarmResult {
       name: s.name,
       vips: Object.fromEntries([...s.vips].map(([net, ip]) => [net, formatIPv4(ip)])),
       fwmark: s.fwmark,
-      ports: s.ports.map((p) => `${p.published}:${p.target}/${p.proto}`),
+      ports: [...s.ports, ...s.hostPorts].map((p) => `${p.published}:${p.target}/${p.proto}${p.mode === "host" ? " mode=host" : ""}`),
       tasks: s.tasks.map((t) => ({ name: t.name, node: t.node.name })),
     })),
   };

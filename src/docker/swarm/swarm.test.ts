@@ -222,6 +222,50 @@ describe("service VIPs on a user overlay: the node's lb_ namespace", () => {
   });
 });
 
+describe("mode=host publishing (published=8080,target=80,mode=host)", () => {
+  const hostMode = JSON.parse(readFileSync(new URL("../../../examples/swarm-host-mode.json", import.meta.url), "utf8")) as ScenarioInput;
+  const r = run(hostMode);
+
+  it("maps the port on docker_gwbridge of the node that runs the task, through the bridge dialect; no routing mesh", () => {
+    const node1 = r.rules.node1!["iptables-save"];
+    expect(node1).toContain("-A DOCKER ! -i docker_gwbridge -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.3:80");
+    expect(node1).toContain("-A DOCKER -d 172.18.0.3/32 ! -i docker_gwbridge -o docker_gwbridge -p tcp -m tcp --dport 80 -j ACCEPT");
+    expect(node1).toContain("-A POSTROUTING -s 172.18.0.3/32 -d 172.18.0.3/32 -p tcp -m tcp --dport 80 -j MASQUERADE");
+    expect(node1).not.toContain("DOCKER-INGRESS");
+    expect(r.rules.node2!["iptables-save"]).not.toContain("--dport 8080");
+    // the same rules as a standalone container with -p 8080:80 on that bridge
+    const bridge = run({ docker: { version: "20.10" }, host: { interfaces: [{ name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1" }] },
+      networks: [{ name: "docker_gwbridge", subnet: "172.18.0.0/16", options: { "com.docker.network.bridge.name": "docker_gwbridge", "com.docker.network.bridge.enable_icc": "false", "com.docker.network.bridge.enable_ip_masquerade": "true" } }],
+      containers: [{ name: "web.1", network: "docker_gwbridge", ip: "172.18.0.3", ports: ["8080:80"] }] });
+    expect(node1).toBe(bridge.rules.host!["iptables-save"]);
+    // the task is on app and docker_gwbridge only (no ingress endpoint, no redirector)
+    expect(r.containers[0]!.interfaces.map((i) => i.network)).toEqual(["app", "docker_gwbridge"]);
+    expect(r.rules["web.1"]!["iptables-save"]).not.toContain("REDIRECT");
+    expect(r.swarm!.services[0]!.ports).toEqual(["8080:80/tcp mode=host"]);
+  });
+
+  it("delivers external -> node1:8080 to the task; node2 (no task) refuses it", () => {
+    const [on, off] = r.traces;
+    expect(on).toMatchObject({ verdict: "delivered", connects: true, deliveredTo: { namespace: "web.1", ip: "172.18.0.3", port: 80 } });
+    expect(on!.steps.find((s) => s.verdict === "DNAT")).toMatchObject({ namespace: "node1", rule: "-A DOCKER ! -i docker_gwbridge -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.3:80" });
+    expect(on!.hops.some((h) => h.event === "vxlan")).toBe(false);
+    expect(off).toMatchObject({ connects: false, deliveredTo: { namespace: "node2", port: 8080 } });
+  });
+
+  it("node1 -> localhost:8080 goes through docker-proxy to the task", () => {
+    const t = run({ ...hostMode, flows: [{ from: "node1", to: "localhost:8080" }] }).traces[0]!;
+    expect(t).toMatchObject({ connects: true });
+    expect(t.hops.some((h) => h.event === "proxy")).toBe(true);
+  });
+
+  it("two tasks on one node cannot both bind the port (the scheduler leaves one pending): 422", () => {
+    const two = { ...hostMode, swarm: { ...hostMode.swarm!, services: [{ ...hostMode.swarm!.services![0]!, replicas: 3 }] } };
+    expect(pointerOf(two)).toBe("422 /swarm/services/0/replicas");
+    const mixed = { ...hostMode, swarm: { ...hostMode.swarm!, services: [...hostMode.swarm!.services!, { name: "api", publish: ["8080:80"], networks: ["app"] }] } };
+    expect(pointerOf(mixed)).toBe("422 /swarm/services/1/publish/0");
+  });
+});
+
 describe("-m ipvs", () => {
   it("saves as iptables-save prints it", () => {
     const rs = new Ruleset();
@@ -240,7 +284,7 @@ describe("bad swarm input is a 422 naming the field", () => {
     ["an unknown network", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", networks: ["nope"] }] } }, "422 /swarm/services/0/networks/0"],
     ["an unknown placement", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", placement: ["node9"] }] } }, "422 /swarm/services/0/placement/0"],
     ["nodes on two LANs", { ...base, swarm: { nodes: [{ name: "a", address: "203.0.113.10/24", role: "manager" }, { name: "b", address: "198.18.0.2/24" }] } }, "422 /swarm/nodes/1/address"],
-    ["mode=host publishing", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", publish: [{ published: 80, target: 80, mode: "host" }] }] } }, "422 /swarm/services/0/publish/0/mode"],
+    ["a service on no overlay at all (default bridge)", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", publish: [{ published: 80, target: 80, mode: "host" }] }] } }, "422 /swarm/services/0/networks"],
     ["two services on one port", { ...base, swarm: { ...base.swarm!, services: [{ name: "a", publish: ["80:80"] }, { name: "b", publish: ["80:8080"] }] } }, "422 /swarm/services/1/publish/0"],
   ] as [string, ScenarioInput, string][])("%s", (_name, input, want) => {
     expect(pointerOf(input)).toBe(want);

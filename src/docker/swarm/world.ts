@@ -95,6 +95,11 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
     for (const vip of lb.vips) ns.ifaces.get("eth0")!.addrs.push({ ip: vip, net: parseCidr(`${formatAddr(vip)}/32`) });
   }
 
+  // mode=host ports: docker-proxy on the node (userland-proxy is on: swarm nodes run the defaults).
+  for (const task of node.tasks)
+    for (const p of task.service.hostPorts)
+      host.listen({ ip: 0, port: p.published, proto: p.proto, owner: `docker-proxy (${task.name})`, relay: { ip: task.attachments.at(-1)!.ip, port: p.target } });
+
   for (const task of node.tasks) {
     const ns = world.add(new Namespace(task.name, "container"));
     ns.ruleset = task.ruleset;
@@ -109,7 +114,7 @@ function addNode(world: World, ext: Namespace, swarm: Swarm, node: SwarmNode, k:
         link(ns, a.ifname, a.mac, a.ip, a.subnet, o, a.peer);
       }
     }
-    for (const p of task.service.ports)
+    for (const p of [...task.service.ports, ...task.service.hostPorts])
       if (!ns.socketFor(0, p.target, p.proto)) ns.listen({ ip: 0, port: p.target, proto: p.proto, owner: "app", relay: null });
   }
 }
