@@ -6,7 +6,7 @@ import { assumedHostListener } from "./explain/assumed-host-listener.js";
 import { explain } from "./explain/index.js";
 import { applyLifecycle } from "./docker/lifecycle.js";
 import { addExternalHost, buildWorld } from "./docker/topology.js";
-import { budgetExceeded, EngineError, invalid } from "./errors.js";
+import { budgetExceeded, EngineError, impossible, invalid } from "./errors.js";
 import { AddressError, formatCidr, formatCidr6, formatIPv4, formatIPv6, parseIPv4, type Family } from "./net/address.js";
 import { driverResult } from "./docker/drivers/index.js";
 import { traceFlow, type Endpoints } from "./net/flows.js";
@@ -42,6 +42,8 @@ export function simulate(input: Scenario, options: SimulateOptions = {}): Simula
     const scenario = withCommands(composed);
     parsedIpsets.delete(scenario); // -j SET changes the sets: every simulation starts from the text
     if (scenario.swarm) return simulateSwarm(scenario, options.id ?? "", budget);
+    const onNode = (scenario.containers ?? []).findIndex((c) => c.node !== undefined);
+    if (onNode >= 0) throw impossible(`/containers/${onNode}/node`, "a container's node needs a \"swarm\" section");
     const docker = buildDocker(scenario);
     applyLifecycle(docker, scenario, scenario.lifecycle);
     docker.resolvers = embeddedDns(docker.containers, docker.daemon.firewallBackend); // the containers running at the end
@@ -163,7 +165,7 @@ function firstIPv6(world: World, ns: string, iface: string | undefined): bigint 
 
 function networksOf(docker: DockerHost): NetworkResult[] {
   return docker.networks.map((n) => ({
-    name: n.name, driver: n.driver, bridge: n.bridge, subnet: formatCidr(n.subnet), gateway: formatIPv4(n.gateway), internal: n.internal,
+    name: n.name, driver: n.driver, bridge: n.bridge, subnet: formatCidr(n.subnet), gateway: n.noGateway ? "" : formatIPv4(n.gateway), internal: n.internal,
     ...(n.subnet6 && n.gateway6 !== null ? { subnet6: formatCidr6(n.subnet6), gateway6: formatIPv6(n.gateway6) } : {}),
     ...driverResult(n),
   }));

@@ -13,6 +13,13 @@ describe("parseScenarioText", () => {
       },
     });
   });
+  it("keeps iptables lines (the docs' DOCKER-USER example) among the commands, in order", () => {
+    const r = parseScenarioText("docker run -d -p 8080:80 --name web nginx\nsudo iptables -I DOCKER-USER -i eth0 ! -s 192.168.1.1 -j DROP\n$ ip6tables -w -A DOCKER-USER -j RETURN\n");
+    expect(r).toEqual({
+      ok: true,
+      value: { commands: ["docker run -d -p 8080:80 --name web nginx", "iptables -I DOCKER-USER -i eth0 ! -s 192.168.1.1 -j DROP", "ip6tables -w -A DOCKER-USER -j RETURN"] },
+    });
+  });
   it("passes JSON through", () => {
     expect(parseScenarioText(' {"flows": []}')).toEqual({ ok: true, value: { flows: [] } });
   });

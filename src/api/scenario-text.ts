@@ -3,6 +3,7 @@
 //
 //   docker network create app            # any `docker` / `dockerd` line: the commands
 //   docker run -d --name web --network app -p 8080:80 nginx
+//   iptables -I DOCKER-USER -i eth0 ! -s 192.168.1.1 -j DROP   # your own rules, in order
 //   flow internet to web: external -> host:8080 tcp   # flow [NAME:] FROM -> TO [PROTO]
 //   docker-version 20.10                  # the Docker release (optional)
 //
@@ -33,7 +34,7 @@ export function parseScenarioText(text: string): TextParse {
     while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trim()}`;
     line = line.replace(/^\$\s+/, "");
     if (line === "" || line.startsWith("#")) continue;
-    if (/^(docker|dockerd|sudo\s+docker)\s/.test(line)) commands.push(line.replace(/^sudo\s+/, ""));
+    if (/^(sudo\s+)?(docker|dockerd|ip6?tables(-legacy|-nft)?)\s/.test(line)) commands.push(line.replace(/^sudo\s+/, ""));
     else if (line.startsWith("flow ")) {
       const m = FLOW.exec(line.replace(/\s+#.*$/, ""));
       if (!m) return { ok: false, line: at, message: `expected "flow [NAME:] FROM -> TO [PROTO]", got "${line}"` };

@@ -94,6 +94,8 @@ export interface DockerNetwork {
   trustedInterfaces: string[];
   /** com.docker.network.bridge.inhibit_ipv4: the bridge gets no IPv4 address (the rules are unchanged; capture o02). */
   inhibitIPv4?: boolean;
+  /** 28+ gateway mode isolated, or inhibit_ipv4 on an internal network: no IPv4 gateway at all (gateway holds the network address). */
+  noGateway?: boolean;
   /** com.docker.network.container_iface_prefix: the container's interface is PREFIX<N> instead of eth<N>. */
   ifacePrefix?: string;
   used: Set<IPv4>;
@@ -193,7 +195,8 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
     mtu: d.mtu ?? 1500,
     iptables: d.iptables ?? true,
     ipForward: d["ip-forward"] ?? true,
-    ipMasq: d["ip-masq"] ?? true,
+    // dockerd turns ip-masq off with --iptables=false (daemon_unix.go verifyDaemonSettings).
+    ipMasq: (d["ip-masq"] ?? true) && (d.iptables ?? true),
     icc: d.icc ?? true,
     userlandProxy: d["userland-proxy"] ?? true,
     ip: d.ip ?? "0.0.0.0",
@@ -276,11 +279,15 @@ export function buildDocker(s: Scenario): DockerHost {
   const ipForwardBefore = Number(s.host?.sysctl?.["net.ipv4.ip_forward"] ?? 0) === 1;
   const ruleset = new Ruleset();
   const ipt = new Ipt(ruleset);
-  const ruleset6 = daemon.iptables && daemon.ip6tables ? new Ruleset("ipv6") : null;
+  // Each family is programmed on its own (enabledIptablesVersions): with --iptables=false and
+  // ip6tables on (27+'s default) the dialect's IPv4 commands go to a scratch ruleset no one sees.
+  const v6Only = !daemon.iptables && daemon.ip6tables && daemon.firewallBackend === "iptables";
+  const ruleset6 = (daemon.iptables || v6Only) && daemon.ip6tables ? new Ruleset("ipv6") : null;
   const ip6 = ruleset6 ? new Ipt(ruleset6, ipt.log, "ip6tables") : null;
   // The nftabler exists even with --iptables=false (it then writes no table, but checks forwarding).
   const nft = daemon.firewallBackend === "nftables" ? new NftRuleset() : null;
-  const dialect = nft ? new Nftabler(nft, ipt.log, daemon, s.host?.sysctl) : daemon.iptables ? makeDialect(version, ipt, ip6, daemon) : null;
+  const dialect = nft ? new Nftabler(nft, ipt.log, daemon, s.host?.sysctl)
+    : daemon.iptables ? makeDialect(version, ipt, ip6, daemon) : v6Only ? makeDialect(version, new Ipt(new Ruleset()), ip6, daemon) : null;
   const host: DockerHost = {
     version, daemon, interfaces, ipForwardBefore, networks: [], containers: [], ruleset, ruleset6, nft, ip6Forward: false, commands: ipt.log, bridgeMacs: new Map(), bound: new Map(), rangeLast: new Map(),
     resolvers: new Map(), ipsets: dialect instanceof DialectC ? dialect.ipsets : null,
@@ -322,9 +329,18 @@ function gatewayMode(opts: Record<string, string>, internal: boolean, at: string
   const mode = opts[GATEWAY_MODE] ?? "nat";
   const modes = atLeast(version, "28.0.0") ? ["nat", "nat-unprotected", "routed", "isolated"] : ["nat", "routed"];
   if (!modes.includes(mode)) throw impossible(optionPointer(at, GATEWAY_MODE), `gateway mode "${mode}" is not one of ${modes.join(", ")} in Docker ${version.version}`);
-  if (mode === "isolated")
-    throw impossible(optionPointer(at, GATEWAY_MODE), internal ? "gateway mode \"isolated\" (a bridge without an address) is not simulated yet" : "gateway mode \"isolated\" needs an --internal network");
-  return mode as DockerNetwork["gatewayMode"];
+  if (mode === "isolated" && !internal) throw impossible(optionPointer(at, GATEWAY_MODE), "gateway mode 'isolated' can only be used for an internal network");
+  if (mode === "isolated" && key === GATEWAY_MODE6) throw impossible(optionPointer(at, GATEWAY_MODE), "gateway mode \"isolated\" for IPv6 is not simulated yet");
+  // An internal network has no NAT or routing rules: "isolated" only takes its gateway away (skipGateway).
+  return mode === "isolated" ? "nat" : mode as DockerNetwork["gatewayMode"];
+}
+
+/**
+ * GetSkipGwAlloc (28+): an isolated network, or an internal one with inhibit_ipv4, gets no IPv4
+ * gateway: no address on the bridge, none reserved in IPAM, no default route in its containers.
+ */
+function skipGateway(opts: Record<string, string>, inhibitIPv4: boolean, internal: boolean, version: DockerVersion): boolean {
+  return atLeast(version, "28.0.0") && (opts[GATEWAY_MODE] === "isolated" || (inhibitIPv4 && internal));
 }
 
 export function userNetwork(spec0: NetworkSpec, i: number | string, ipam: Ipam, version: DockerVersion, seed: number | string = i, defaults?: DefaultNetworkOpts): DockerNetwork {
@@ -338,8 +354,8 @@ export function userNetwork(spec0: NetworkSpec, i: number | string, ipam: Ipam, 
   const opts = spec.options ?? {};
   if (spec.driver === "bridge") checkBridgeOptions(opts, at, version); // other drivers check their own
   const inhibitIPv4 = boolOption(opts, INHIBIT_IPV4, false, at);
-  if (inhibitIPv4 && spec.internal && atLeast(version, "28.0.0"))
-    throw impossible(optionPointer(at, INHIBIT_IPV4), "inhibit_ipv4 on an --internal network (28+: no gateway address at all) is not simulated yet");
+  const noGateway = skipGateway(opts, inhibitIPv4, spec.internal ?? false, version);
+  if (noGateway && spec.gateway) throw impossible(`${at}/gateway`, "this network gets no gateway (gateway mode isolated, or inhibit_ipv4 on an --internal network)");
   const hostIpv4 = opts[HOST_IPV4] ?? null;
   if (hostIpv4 !== null && !/^\d{1,3}(\.\d{1,3}){3}$/.test(hostIpv4)) throw impossible(optionPointer(at, HOST_IPV4), `"${hostIpv4}" is not an IPv4 address`);
   const hostIpv6 = opts[HOST_IPV6] ?? null;
@@ -350,7 +366,8 @@ export function userNetwork(spec0: NetworkSpec, i: number | string, ipam: Ipam, 
   const ipRange = spec["ip-range"] ? parseCidr(spec["ip-range"]) : null;
   if (ipRange && !inCidr(ipRange.addr, subnet)) throw impossible(`${at}/ip-range`, `ip-range ${spec["ip-range"]} is not inside subnet ${formatCidr(subnet)}`);
   const id = hexId(`network:${seed}:${spec.name}`, 64);
-  const gateway = spec.gateway ? parseIPv4(spec.gateway) : ipRange ? ipRange.addr : subnet.addr + 1;
+  // Without a gateway the network address stands in for it: nothing owns it and no route uses it.
+  const gateway = noGateway ? subnet.addr : spec.gateway ? parseIPv4(spec.gateway) : ipRange ? ipRange.addr : subnet.addr + 1;
   if (!inCidr(gateway, subnet)) throw impossible(`${at}/gateway`, `gateway ${formatIPv4(gateway)} is not inside subnet ${formatCidr(subnet)}`);
   return markDriver(spec, at, {
     name: spec.name, id, driver: "bridge", bridge: opts["com.docker.network.bridge.name"] ?? `br-${id.slice(0, 12)}`,
@@ -361,7 +378,7 @@ export function userNetwork(spec0: NetworkSpec, i: number | string, ipam: Ipam, 
     ...(inhibitIPv4 ? { inhibitIPv4 } : {}), ...(opts[IFACE_PREFIX] ? { ifacePrefix: opts[IFACE_PREFIX] } : {}),
     gatewayMode: gatewayMode(opts, spec.internal ?? false, at, version), hostIpv4,
     trustedInterfaces: opts[TRUSTED] ? opts[TRUSTED].split(":").filter(Boolean) : [],
-    used: new Set([gateway]),
+    used: new Set(noGateway ? [] : [gateway]), ...(noGateway ? { noGateway } : {}),
     ...v6, gatewayMode6: gatewayMode(opts, spec.internal ?? false, at, version, GATEWAY_MODE6), hostIpv6,
   });
 }
@@ -572,8 +589,10 @@ export function endpoint(net: DockerNetwork, c: ContainerSpec, k: number, at: st
   const hostVeth = `veth${hexId(`veth:${c.name}:${net.name}`, 7)}`;
   // 28+ draws container MACs at random; nfplay derives them from a hash of the container and
   // network names instead (deterministic), locally administered and unicast like Docker's.
-  const mac = random ? randomMac(`mac:${c.name}:${net.name}`) : macFromIPv4(ip);
-  const hostVethMac = random ? randomMac(`mac:${hostVeth}`) : mac.replace(/^02:42/, "a2:42");
+  // docker run --mac-address: the first network's endpoint (and 20.10's MAC-derived IPv6) uses it.
+  const given = k === 0 ? c["mac-address"]?.toLowerCase() : undefined;
+  const mac = given ?? (random ? randomMac(`mac:${c.name}:${net.name}`) : macFromIPv4(ip));
+  const hostVethMac = random || given ? randomMac(`mac:${hostVeth}`) : mac.replace(/^02:42/, "a2:42");
   const ip6 = endpointIPv6(net, c, k, at, random ? null : mac);
   return { network: net, ifname: `eth${k}`, ip, mac, hostVeth, hostVethMac, ip6 };
 }

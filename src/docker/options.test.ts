@@ -74,9 +74,49 @@ describe("com.docker.network.bridge.inhibit_ipv4", () => {
     expect(off.traces[0]!.verdict).toBe("delivered");
     expect(on.traces[0]!.verdict).not.toBe("delivered");
   });
-  it("on an --internal network in 28+ (no gateway allocated) is a 422", () => {
-    expect(failure({ docker: { version: "28" }, networks: [{ name: "n", internal: true, options: { "com.docker.network.bridge.inhibit_ipv4": "true" } }] }))
-      .toMatchObject({ pointer: "/networks/0/options/com.docker.network.bridge.inhibit_ipv4" });
+});
+
+describe("no IPv4 gateway (28+ GetSkipGwAlloc): gateway mode isolated, or inhibit_ipv4 on an --internal network", () => {
+  const net = (options: Record<string, string>, version = "28"): ScenarioInput => ({
+    docker: { version },
+    networks: [{ name: "iso", internal: true, subnet: "192.0.2.0/24", options: { "com.docker.network.bridge.name": "br-iso", ...options } }],
+    containers: [{ name: "a", network: "iso" }, { name: "b", network: "iso" }],
+    flows: [{ from: "a", to: "b:80" }, { from: "a", to: "host:80" }],
+  });
+  it.each([
+    ["gateway_mode_ipv4=isolated", { "com.docker.network.bridge.gateway_mode_ipv4": "isolated" }],
+    ["inhibit_ipv4 + internal", { "com.docker.network.bridge.inhibit_ipv4": "true" }],
+  ])("%s: containers from .1, no bridge address, same internal rules; containers reach each other, not the host", (_, options) => {
+    const r = run(net(options));
+    const plain = run(net({}));
+    expect(r.rules.host!["iptables-save"]).toBe(plain.rules.host!["iptables-save"]);
+    expect(r.networks.find((n) => n.name === "iso")).toMatchObject({ gateway: "" });
+    expect(r.containers.map((c) => c.interfaces[0]!.ip)).toEqual(["192.0.2.1", "192.0.2.2"]);
+    expect(plain.containers.map((c) => c.interfaces[0]!.ip)).toEqual(["192.0.2.2", "192.0.2.3"]);
+    expect(r.traces.map((t) => t.verdict)).toEqual(["delivered", "unroutable"]);
+  });
+  it("20.10 still reserves the gateway with inhibit_ipv4 on an internal network; isolated needs --internal, 28+ and IPv4", () => {
+    expect(run(net({ "com.docker.network.bridge.inhibit_ipv4": "true" }, "20.10")).containers[0]!.interfaces[0]!.ip).toBe("192.0.2.2");
+    const open: ScenarioInput = { docker: { version: "28" }, networks: [{ name: "n", options: { "com.docker.network.bridge.gateway_mode_ipv4": "isolated" } }] };
+    expect(failure(open)).toMatchObject({ pointer: "/networks/0/options/com.docker.network.bridge.gateway_mode_ipv4", message: expect.stringContaining("internal") });
+    expect(failure(net({ "com.docker.network.bridge.gateway_mode_ipv4": "isolated" }, "27"))).toMatchObject({ status: 422 });
+    expect(failure({ ...net({ "com.docker.network.bridge.gateway_mode_ipv4": "isolated" }), networks: [{ name: "iso", internal: true, gateway: "10.0.0.1", subnet: "10.0.0.0/24", options: { "com.docker.network.bridge.gateway_mode_ipv4": "isolated" } }] }))
+      .toMatchObject({ pointer: "/networks/0/gateway" });
+  });
+});
+
+describe("bridge-accept-fwmark (29+, iptables backend)", () => {
+  it("puts one ACCEPT for the mark on top of DOCKER-FORWARD, as dockerd writes it (decimal) and iptables-save prints it (hex)", () => {
+    const r = run({ docker: { version: "29" }, daemon: { "bridge-accept-fwmark": "0x2/3" }, networks: [{ name: "n" }, { name: "i", internal: true }] });
+    const forward = r.rules.host!["iptables-save"].split("\n").filter((l) => l.startsWith("-A DOCKER-FORWARD"));
+    expect(forward[0]).toBe("-A DOCKER-FORWARD -m mark --mark 0x2/0x3 -j ACCEPT");
+    expect(forward.filter((l) => l.includes("mark"))).toHaveLength(1);
+    expect(r.rules.host!.commands).toContain("iptables --wait -t filter -I DOCKER-FORWARD -m mark --mark 2/3 -j ACCEPT");
+  });
+  it("needs 29, a valid MARK[/MASK], and the iptables backend", () => {
+    expect(failure({ docker: { version: "28" }, daemon: { "bridge-accept-fwmark": "1" } })).toMatchObject({ pointer: "/daemon/bridge-accept-fwmark" });
+    expect(failure({ docker: { version: "29" }, daemon: { "bridge-accept-fwmark": "1/2/3" } })).toMatchObject({ pointer: "/daemon/bridge-accept-fwmark" });
+    expect(failure({ docker: { version: "29" }, daemon: { "bridge-accept-fwmark": "1", "firewall-backend": "nftables" } })).toMatchObject({ pointer: "/daemon/bridge-accept-fwmark" });
   });
 });
 
@@ -113,7 +153,6 @@ describe("daemon settings accepted without effect, and known ones not simulated"
     ["bip6", "fd00:1::1/64"],
     ["default-gateway", "172.17.0.254"],
     ["default-gateway-v6", "fd00::254"],
-    ["bridge-accept-fwmark", "0x1/0xff"],
   ] as const)("%s is a 422 naming it", (key, value) => {
     expect(failure({ docker: { version: "29" }, daemon: { [key]: value } })).toMatchObject({ status: 422, pointer: `/daemon/${key}` });
   });
@@ -134,5 +173,30 @@ describe("dockerd flags for these settings (commands importer)", () => {
   it("refuses a malformed pool or default option with the command's pointer", () => {
     expect(() => importCommands(["dockerd --default-address-pool 10.10.0.0/16"])).toThrow(/base=CIDR,size=N/);
     expect(() => importCommands(["dockerd --default-network-opt mtu=1400"])).toThrow(/DRIVER=KEY=VALUE/);
+  });
+});
+
+describe("--iptables=false with ip6tables on", () => {
+  const input = (version: string, daemon: Record<string, unknown> = {}): ScenarioInput => ({
+    docker: { version },
+    daemon: { iptables: false, ...daemon },
+    networks: [{ name: "n", subnet6: "fd00:1::/64", options: { "com.docker.network.bridge.name": "br-n" } }],
+    containers: [{ name: "web", network: "n", ports: ["8080:80"] }],
+  });
+  it("27+: no iptables rule, the ip6tables rules exactly as with iptables on (each family on its own)", () => {
+    for (const version of ["27", "28", "29"]) {
+      const off = run(input(version)).rules.host!, on = run({ ...input(version), daemon: {} }).rules.host!;
+      expect(off["iptables-save"]).toBe("");
+      expect(off["ip6tables-save"]).toBe(on["ip6tables-save"]);
+      expect(off["ip6tables-save"]).toMatch(/-A DOCKER (! -s fe80::\/10 )?! -i br-n -p tcp -m tcp --dport 8080 -j DNAT --to-destination \[fd00:1::2\]:80/);
+      expect(off.commands!.every((c) => c.startsWith("ip6tables "))).toBe(true);
+    }
+  });
+  it("turns ip-masq off (docker0's NAT66 goes), refuses icc=false, and up to 26 the daemon does not start", () => {
+    const v6 = run({ docker: { version: "27" }, daemon: { iptables: false, ipv6: true, "fixed-cidr-v6": "fd00:9::/64" } }).rules.host!["ip6tables-save"]!;
+    expect(v6).not.toContain("-s fd00:9::/64 ! -o docker0 -j MASQUERADE");
+    expect(failure(input("27", { icc: false }))).toMatchObject({ pointer: "/daemon/icc" });
+    expect(failure(input("20.10", { ip6tables: true }))).toMatchObject({ pointer: "/daemon/ip6tables", message: expect.stringContaining("EnableIPTable is disabled") });
+    expect(run(input("20.10")).rules.host!["ip6tables-save"]).toBe("");
   });
 });

@@ -80,6 +80,9 @@ export function checkBridgeOptions(opts: Record<string, string>, at: string, ver
     if (!atLeast(version, since)) throw impossible(optionPointer(at, key), `bridge option "${key}" is simulated from Docker ${since} on`);
   }
   for (const key of BOOLEAN_OPTIONS) boolOption(opts, key, false, at);
+  const bridge = opts[BRIDGE_NAME];
+  if (bridge !== undefined && (bridge.length > 15 || !/^[^\s/:]+$/.test(bridge)))
+    throw impossible(optionPointer(at, BRIDGE_NAME), `"${bridge}" is not a valid interface name: at most 15 characters (the kernel's IFNAMSIZ), no spaces, "/" or ":"`);
 }
 
 /**
@@ -97,9 +100,16 @@ export function checkDaemonOptions(d: DaemonSpec, version: DockerVersion): void 
     ["default-gateway-v6", "an IPv6 default gateway other than docker0's address is not simulated yet"],
   ];
   for (const [key, why] of unsimulated) if (d[key] !== undefined) throw impossible(`/daemon/${key}`, why);
-  // dockerd programs each family on its own (bridge_linux.go: EnableIPTables, EnableIP6Tables).
-  if (d.iptables === false && d.ip6tables === true)
-    throw impossible("/daemon/ip6tables", "ip6tables rules without iptables rules (--iptables=false --ip6tables) are not simulated yet");
+  if (d.iptables === false && d.icc === false)
+    throw impossible("/daemon/icc", "You specified --iptables=false with --icc=false. ICC=false uses iptables to function. Please set --icc or --iptables to true");
+  const ip6tablesOn = d.ip6tables ?? version.dialect !== "A";
+  // Up to 26 setupIPChains refuses every family without iptables: the daemon does not start
+  // (seen on a real 20.10.24). From 27 each family is set up on its own (model.ts v6Only).
+  if (d.iptables === false && ip6tablesOn && version.dialect === "A")
+    throw impossible("/daemon/ip6tables", "failed to start daemon: Error initializing network controller: error obtaining controller instance: cannot create new chains, EnableIPTable is disabled");
+  // 28.0.0 keeps an ipset per family beside its rules; ip6tables alone there is not simulated.
+  if (d.iptables === false && ip6tablesOn && version.version === "28.0.0" && d["firewall-backend"] !== "nftables")
+    throw impossible("/daemon/ip6tables", "ip6tables rules without iptables rules in Docker 28.0.0 (its per-family ipsets) are not simulated; set ip6tables: false or pick another release");
   for (const [driver, opts] of Object.entries(d["default-network-opts"] ?? {}))
     if (driver === "bridge") checkBridgeOptions(opts, `/daemon/default-network-opts/${driver}`, version);
 }

@@ -134,9 +134,10 @@ function addBridges(host: Namespace, docker: DockerHost, v6: V6Plan): void {
     // Without the userland proxy, Docker's hairpin mode lets 127.0.0.1 DNAT into the bridge.
     const routeLocalnet = !docker.daemon.userlandProxy;
     // inhibit_ipv4: the bridge has no IPv4 address, so no on-link route either (capture o02).
-    const v4 = net.inhibitIPv4 ? [] : [{ ip: net.gateway, net: net.subnet }];
+    const bare = net.inhibitIPv4 || net.noGateway;
+    const v4 = bare ? [] : [{ ip: net.gateway, net: net.subnet }];
     host.addIface({ name: net.bridge, kind: "bridge", mac: docker.bridgeMacs.get(net.bridge)!, addrs: v4, routeLocalnet });
-    if (!net.inhibitIPv4) host.routes.push({ dst: net.subnet, dev: net.bridge, via: null, src: net.gateway });
+    if (!bare) host.routes.push({ dst: net.subnet, dev: net.bridge, via: null, src: net.gateway });
     const b6 = v6.bridges.get(net.bridge);
     if (b6) {
       host.ifaces.get(net.bridge)!.addrs.push({ ip: b6.gateway, net: b6.net });
@@ -154,7 +155,7 @@ function addContainers(world: World, host: Namespace, docker: DockerHost, v6: V6
       ns.addIface({ name: ep.ifname, kind: "veth", mac: ep.mac, addrs: [{ ip: ep.ip, net: ep.network.subnet }], peer: { ns: "host", iface: ep.hostVeth } });
       ns.routes.push({ dst: ep.network.subnet, dev: ep.ifname, via: null, src: ep.ip });
       // Docker 20.10 gives a container on an --internal network a default route too (d1 capture).
-      if (k === 0) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
+      if (k === 0 && !ep.network.noGateway) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
       const b6 = v6.bridges.get(ep.network.bridge);
       // Docker's IPv6 is per endpoint; the older fields give the first network only.
       const ip6 = ep.ip6 ?? (k === 0 ? v6.containers.get(c.name) : undefined);

@@ -1,5 +1,6 @@
 // Which Docker release a scenario asks for, and which rule family (dialect) reproduces it.
 import { impossible } from "../errors.js";
+import { VERSION_TEXT } from "../scenario/schema.js";
 
 /**
  * The rule families of shared/reference/docker-firewall-rules.md: A 20.10-26.1 (classic),
@@ -63,13 +64,18 @@ function dialectOf(family: string, full: string): Dialect {
   return "A";
 }
 
+/** "v20.10.24", "20.10.24+dfsg1", "27.0.0-rc.1", "Docker version 20.10.24, build 297e128" -> the x[.y[.z]] part. */
+export function normalizeVersion(text: string): string {
+  return VERSION_TEXT.exec(text.trim())?.[1] ?? text;
+}
+
 export function resolveVersion(requested: string | undefined): DockerVersion {
-  const asked = requested ?? DEFAULT_VERSION;
+  const asked = normalizeVersion(requested ?? DEFAULT_VERSION);
   const family = familyOf(asked);
   if (!family)
     throw impossible("/docker/version", `Docker ${asked} is not supported yet; supported: ${SUPPORTED.join(", ")} (any x.y.z of those lines)`);
   const parts = asked.split(".");
-  const full = parts.length === 3 ? asked : parts.length === 2 && family !== "20.10" && Number(parts[0]) >= 27 ? latestPatch(asked, family) : RELEASES[family]!;
+  const full = parts.length === 1 ? RELEASES[family]! : knownRelease(asked, family);
   const [, minor, patch] = full.split(".").map(Number);
   const clamped = family === "20.10" && minor === 10 && (patch ?? 0) <= 21;
   // 20.10.22+ and 23+: the kernel's ip_local_port_range as is (default 32768-60999).
@@ -84,7 +90,26 @@ const MINORS: Record<string, string> = {
   "29.6": "29.6.2", "29.7": "29.7.2",
 };
 
-/** "28.1" -> the newest 28.1.x; before 27, the line's newest release (as before). */
-function latestPatch(asked: string, family: string): string {
-  return MINORS[asked] ?? (RELEASES[family]!.startsWith(`${asked}.`) ? RELEASES[family]! : `${asked}.0`);
+// Minor lines before 27 that are not their family's newest (RELEASES has those).
+const OLDER_MINORS: Record<string, string> = { "26.0": "26.0.2" };
+
+/** The newest release of an x.y line nfplay knows of, if the line exists. */
+function newestOfLine(line: string, family: string): string | undefined {
+  return MINORS[line] ?? OLDER_MINORS[line] ?? (RELEASES[family]!.startsWith(`${line}.`) ? RELEASES[family]! : undefined);
+}
+
+/**
+ * "28.1" -> the newest 28.1.x; "26.1.3" as is. A line or patch newer than any release nfplay
+ * knows of (29.99.0, 26.1.5) did not exist when its rules were captured: a 422 naming the newest.
+ */
+function knownRelease(asked: string, family: string): string {
+  const [major, minor, patch] = asked.split(".");
+  const line = `${major}.${minor}`;
+  const newest = newestOfLine(line, family);
+  if (!newest)
+    throw impossible("/docker/version", `Docker ${asked} does not exist (no ${line} release line); the newest ${family} release nfplay knows is ${RELEASES[family]}`);
+  if (patch === undefined) return newest;
+  if (Number(patch) > Number(newest.split(".")[2]))
+    throw impossible("/docker/version", `Docker ${asked} does not exist as far as nfplay knows: the newest ${line} release is ${newest}`);
+  return `${line}.${Number(patch)}`;
 }

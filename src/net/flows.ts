@@ -104,7 +104,14 @@ function resolve(world: World, ep: Endpoints, f: FlowSpec, at: string): Resolved
   else if (ep.containerIp(target) !== undefined) dst = ep.containerIp(target)!;
   else if ((targetIp ?? literal(target)) !== null) dst = (targetIp ?? literal(target))!;
   else throw impossible(`${at}/to`, `"${target}" is not "host", "localhost", a container with an address or an IP address ("[fd00::2]:80" for IPv6)`);
+  // An explicit family must match the literal addresses too (an IPv4 destination of an ipv6 flow).
+  const wrongFamily = (ip: Addr) => (typeof ip === "bigint") !== (f.family === "ipv6");
+  if (f.family !== undefined && (wrongFamily(dst) || (srcIp !== 0 && wrongFamily(srcIp))))
+    throw impossible(`${at}/family`, `the flow's family is ${f.family} but "${wrongFamily(dst) ? target : f.from}" is an ${f.family === "ipv6" ? "IPv4" : "IPv6"} address`);
   if (typeof srcIp !== typeof dst && srcIp !== 0) throw impossible(`${at}/to`, `"${f.from}" and "${target}" are not of the same address family`);
+  // "localhost" is the sender's own loopback: from outside the Docker host it is the client's own machine.
+  if (target === "localhost" && from.kind === "external")
+    throw impossible(`${at}/to`, `"localhost" is the sender's own loopback: from "${f.from}" (a machine outside the Docker host) it never reaches the host; use "host:${port ?? "PORT"}" for the host's address, or "from": "host" for the host's own localhost`);
   if (!world.owner(dst) && target !== "localhost" && !from.isLocal(dst)) ep.addExternal(dst);
   const destNs = target === "localhost" ? from : world.owner(dst) ?? (from.isLocal(dst) ? from : undefined);
   return { from, srcIp, dst, dport: port ?? 0, destNs };
@@ -263,7 +270,7 @@ function relay(
   trace: Trace, walker: Walker, ns: Namespace, to: { ip: Addr; port: number }, proto: Proto, index: number,
   establishedWith: (() => Walker) | null,
 ): void {
-  walker.hops.push({ namespace: ns.name, event: "proxy", detail: `docker-proxy relays to ${formatAddr(to.ip)}:${to.port}` });
+  walker.hops.push({ namespace: ns.name, event: "proxy", detail: `docker-proxy relays to ${typeof to.ip === "bigint" ? `[${formatAddr(to.ip)}]` : formatAddr(to.ip)}:${to.port}` });
   const syn = firstPacket(proto, 0, PROXY_PORT + index, to.ip, to.port);
   const leg = walker.send(ns, establishedWith ? handshake(establishedWith, ns, syn) : syn);
   trace.verdict = verdictOf(leg);

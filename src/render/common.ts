@@ -50,8 +50,9 @@ export function protoOf(options: RenderOptions, index: number, trace: Trace): st
   return trace.steps[0]?.packet.sport === null ? "icmp" : "tcp";
 }
 
+/** "ip:port", with an IPv6 address in brackets ("[fd00::2]:80") as every tool writes it. */
 export function endpoint(ip: string, port: number | null): string {
-  return port === null ? ip : `${ip}:${port}`;
+  return port === null ? ip : ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 export function packetSummary(p: Step["packet"], proto?: string): string {

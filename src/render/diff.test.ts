@@ -42,3 +42,26 @@ describe("diffResults", () => {
     expect(text).toContain("# flow web to internet: same");
   });
 });
+
+describe("diffResults beyond iptables-save", () => {
+  it("reports ip6tables-save, nft and ipset differences instead of 'rules: identical'", () => {
+    const { result } = fixture("seed");
+    const b = structuredClone(result);
+    b.rules.host!["ip6tables-save"] = "*filter\n:FORWARD DROP [0:0]\nCOMMIT\n";
+    const d = diffResults(result, b);
+    expect(d.same).toBe(false);
+    expect(d.rules.diff).toContain("--- a/ip6tables-save\n+++ b/ip6tables-save\n");
+    expect(renderResultDiff(d)).not.toContain("rules: identical");
+    const c = structuredClone(result);
+    c.rules.host!.nft = "table ip docker-bridges {\n}\n";
+    expect(diffResults(result, c).rules.diff).toContain("+++ b/nft\n");
+  });
+
+  it("20.10 vs 27: the ip6tables rules differ (27 turns ip6tables on)", async () => {
+    const { simulate } = await import("../engine.js");
+    const { scenarioSchema } = await import("../scenario/schema.js");
+    const at = (version: string) => simulate(scenarioSchema.parse({ docker: { version }, networks: [{ name: "v6", subnet6: "fd00:1::/64" }], containers: [{ name: "web", network: "v6", ports: ["8080:80"] }] }));
+    const d = diffResults(at("20.10"), at("27"));
+    expect(d.rules.diff).toMatch(/\+\+\+ b\/ip6tables-save\n[^]*\n\+-A DOCKER /);
+  });
+});

@@ -114,8 +114,22 @@ function stepLines(t: Trace | undefined): string {
   return [...t.steps.map((s) => one(s, false)), ...(t.reply?.steps ?? []).map((s) => one(s, true))].join("");
 }
 
+// Besides iptables-save: a release that changes only IPv6 rules, the nftables backend's table or
+// the ipsets (28.0.0) is not "identical".
+const OTHER_RULES = ["ip6tables-save", "nft", "ipset-save"] as const;
+
+/** One kind of rules text of every namespace that has it (the host's alone needs no header). */
+function rulesOfKind(r: SimulationResult, kind: (typeof OTHER_RULES)[number]): string {
+  const names = Object.keys(r.rules).filter((ns) => r.rules[ns]![kind]);
+  if (names.length === 1 && names[0] === "host") return r.rules.host![kind]!;
+  return names.map((ns) => `# namespace: ${ns}\n${r.rules[ns]![kind]}`).join("\n");
+}
+
 export function diffResults(a: SimulationResult, b: SimulationResult, aName = "a", bName = "b"): ResultDiff {
-  const rules = unifiedDiff(renderRulesText(a), renderRulesText(b), `${aName}/iptables-save`, `${bName}/iptables-save`);
+  const rules = [
+    unifiedDiff(renderRulesText(a), renderRulesText(b), `${aName}/iptables-save`, `${bName}/iptables-save`),
+    ...OTHER_RULES.map((kind) => unifiedDiff(rulesOfKind(a, kind), rulesOfKind(b, kind), `${aName}/${kind}`, `${bName}/${kind}`)),
+  ].join("");
   const traces: TraceDiff[] = [];
   for (let i = 0; i < Math.max(a.traces.length, b.traces.length); i++) {
     const ta = a.traces[i];

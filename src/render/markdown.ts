@@ -1,7 +1,7 @@
 // A report ready to paste into an issue or a doc: the rules in a fenced block, one table per
 // trace. User text is made inert: HTML-escaped in tables, fenced so it cannot close its fence.
 import type { SimulationResult } from "../result.js";
-import { escapeMarkdownCell, fenceFor, protoOf, stepVerdict, verdictWords, type RenderOptions } from "./common.js";
+import { endpoint, escapeMarkdownCell, fenceFor, protoOf, stepVerdict, verdictWords, type RenderOptions } from "./common.js";
 import { renderRulesText } from "./rules-text.js";
 
 export function renderMarkdown(result: SimulationResult, options: RenderOptions = {}): string {
@@ -23,7 +23,7 @@ export function renderMarkdown(result: SimulationResult, options: RenderOptions 
       const where = `${reply ? "reply: " : ""}${s.namespace} ${s.hook} ${s.table}`;
       const rule = s.ruleNumber === null ? "(policy)" : `${s.ruleNumber}: \`${s.rule.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
       const p = s.packet;
-      const packet = `${p.src}${p.sport === null ? "" : `:${p.sport}`} → ${p.dst}${p.dport === null ? "" : `:${p.dport}`}`;
+      const packet = `${endpoint(p.src, p.sport)} → ${endpoint(p.dst, p.dport)}`;
       out.push(`| ${n + 1} | ${escapeMarkdownCell(where)} | ${escapeMarkdownCell(s.chain)} | ${rule} | ${escapeMarkdownCell(stepVerdict(s.verdict))} | ${escapeMarkdownCell(packet)} |`);
     });
     if (t.reply) out.push("", `Reply: ${escapeMarkdownCell(t.reply.verdict)}.`);

@@ -2,6 +2,7 @@
 // One PACKET line per base-chain traversal (the packet as it enters it), then its rule and
 // policy lines. Rule positions stand where the kernel prints nft handles.
 import type { SimulationResult, Trace } from "../result.js";
+import { endpoint } from "./common.js";
 
 type Step = Trace["steps"][number];
 
@@ -114,7 +115,7 @@ export function renderXtablesTrace(result: SimulationResult): string {
   const out: string[] = [];
   for (const t of result.traces) {
     out.push(`# flow: ${t.name}`);
-    out.push(`# verdict: ${t.verdict}${t.deliveredTo ? ` -> ${t.deliveredTo.namespace} ${t.deliveredTo.ip}${t.deliveredTo.port === null ? "" : `:${t.deliveredTo.port}`}` : ""}${t.reason ? ` (${t.reason})` : ""}; connects: ${t.connects}`);
+    out.push(`# verdict: ${t.verdict}${t.deliveredTo ? ` -> ${t.deliveredTo.namespace} ${endpoint(t.deliveredTo.ip, t.deliveredTo.port)}` : ""}${t.reason ? ` (${t.reason})` : ""}; connects: ${t.connects}`);
     out.push(...renderSteps(t.name, t.steps));
     if (t.reply) {
       out.push(`# reply: ${t.reply.verdict}`);

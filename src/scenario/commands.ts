@@ -26,6 +26,7 @@ const RUN_FLAGS: Record<string, FlagKind> = {
   "-p": "list", "--publish": "list", "--expose": "list", "-e": "list", "--env": "list", "-v": "list", "--volume": "list",
   "-l": "list", "--label": "list", "--cap-add": "list", "--cap-drop": "list", "--dns": "list", "--add-host": "list",
   "--env-file": "list", "--mount": "list", "--tmpfs": "list", "--network-alias": "list", "--ulimit": "list",
+  "--mac-address": "value", "--link": "list",
 };
 
 const NETWORK_FLAGS: Record<string, FlagKind> = {
@@ -57,8 +58,21 @@ function parseFlags(args: string[], table: Record<string, FlagKind>, at: string,
     const eq = a.indexOf("=");
     const name = eq > 0 ? a.slice(0, eq) : a;
     const kind = table[name];
-    if (kind === undefined && /^-[a-zA-Z]{2,}$/.test(a) && [...a.slice(1)].every((c) => table[`-${c}`] === "bool")) {
-      for (const c of a.slice(1)) add(`-${c}`, "true");
+    // pflag shorthands: "-dit", a value attached ("-p8080:80", "-eFOO=bar", "-dp8080:80") or next.
+    if (kind === undefined && /^-[a-zA-Z]./.test(a)) {
+      for (let k = 1; k < a.length; k++) {
+        const short = `-${a[k]}`;
+        const shortKind = table[short];
+        if (shortKind === undefined) throw impossible(at, `${what}: unknown shorthand flag: '${a[k]}' in ${a}`);
+        if (shortKind === "bool") {
+          add(short, "true");
+          continue;
+        }
+        const v = k + 1 < a.length ? a.slice(k + 1).replace(/^=/, "") : args[++i];
+        if (v === undefined) throw impossible(at, `${what}: flag needs an argument: '${a[k]}' in ${a}`);
+        add(short, v);
+        break;
+      }
       continue;
     }
     if (kind === undefined) throw impossible(at, `${what}: unknown flag: ${name}`);
@@ -105,6 +119,8 @@ export interface Imported {
   ops: LifecycleOp[];
   /** docker swarm init/join, docker service create (src/scenario/swarm-commands.ts). */
   swarm?: SwarmSpec;
+  /** Lines that run a container on the default bridge with --link (see withCommands). */
+  linked?: string[];
 }
 
 /** What a subcommand handler gets: its arguments (after e.g. "docker network rm") and where to put its effect. */
@@ -213,7 +229,9 @@ const NETWORK_RM_FLAGS: Record<string, FlagKind> = { "-f": "bool", "--force": "b
 
 function createContainer(args: string[], ctx: CommandContext, start: boolean): void {
   const spec = container(args, ctx.at, ctx.autoName);
-  const autoRemove = parseFlags(args, RUN_FLAGS, ctx.at, "docker run").flags.has("--rm");
+  const flags = parseFlags(args, RUN_FLAGS, ctx.at, "docker run").flags;
+  const autoRemove = flags.has("--rm");
+  if (flags.has("--link") && (spec.network ?? "bridge") === "bridge") (ctx.out.linked ??= []).push(ctx.at);
   ctx.out.ops.push({ op: "create", at: ctx.at, spec, start, ...(autoRemove ? { autoRemove } : {}) });
 }
 
@@ -345,7 +363,12 @@ function disconnect(args: string[], ctx: CommandContext): void {
 function container(args: string[], at: string, autoName: (image: string) => string): ContainerSpec {
   const p = parseFlags(args, RUN_FLAGS, at, "docker run");
   if (p.positional.length === 0) throw impossible(at, "docker run needs an image");
-  const c: ContainerSpec = { name: get(p, "--name") ?? autoName(p.positional[0]!) };
+  const given = get(p, "--name");
+  // Docker's validContainerNamePattern: two characters at least, ASCII only.
+  if (given !== undefined && !/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(given))
+    throw impossible(at, `Invalid container name (${given}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  const c: ContainerSpec = { name: given?.replace(/^\//, "") ?? autoName(p.positional[0]!) };
+  if (get(p, "--mac-address")) c["mac-address"] = get(p, "--mac-address");
   const net = get(p, "--network", "--net");
   if (net) c.network = net === "default" ? "bridge" : net;
   if (get(p, "--ip")) c.ip = get(p, "--ip");
@@ -367,5 +390,11 @@ export function withCommands(s: Scenario): WithLifecycle {
   const own = hostIptablesOps(s.host?.iptables ?? [], tokens);
   if (!s.commands?.length) return { ...s, lifecycle: own };
   const imported = importCommands(s.commands);
-  return { ...s, daemon: { ...imported.daemon, ...s.daemon }, lifecycle: [...imported.ops, ...own], ...swarmFromCommands(s.swarm, imported.swarm) };
+  const daemon = { ...imported.daemon, ...s.daemon };
+  // Legacy links on the default bridge add only /etc/hosts entries, unless icc is off: then
+  // dockerd opens the linked container's exposed ports in DOCKER (bridge link.go), ports that
+  // come from the image's EXPOSE, which nfplay cannot know.
+  if (daemon.icc === false && imported.linked?.length)
+    throw impossible(imported.linked[0]!, "docker run --link with --icc=false is not simulated: dockerd would accept the linked container's exposed ports (from its image) in filter DOCKER; publish or --expose the ports on a user-defined network instead");
+  return { ...s, daemon, lifecycle: [...imported.ops, ...own], ...swarmFromCommands(s.swarm, imported.swarm) };
 }

@@ -30,10 +30,18 @@ const anyIp = z.string().refine(isIP, "must be an IPv4 or IPv6 address");
 const ipv6 = z.string().refine(isIPv6, "must be an IPv6 address");
 const ipv6Cidr = z.string().refine(isIPv6Cidr, "must be an IPv6 CIDR such as fd00::1/64");
 
+/**
+ * What people paste as a version: "v20.10.24", Debian's "20.10.24+dfsg1", "27.0.0-rc.1" (a
+ * pre-release is simulated as the release it leads to: same rule family) or the whole
+ * `docker --version` line "Docker version 20.10.24, build 297e128" (src/docker/version.ts).
+ */
+export const VERSION_TEXT = /^(?:Docker version\s+)?v?(\d+(?:\.\d+){0,2})(?:[-+~][0-9A-Za-z.+~-]*)?(?:,\s*build\s+[0-9A-Za-z]+)?$/;
+
 export const dockerSchema = z.strictObject({
   version: z
     .string()
-    .regex(/^\d+(\.\d+){0,2}$/, "must be a Docker release such as \"20.10\", \"26\" or \"20.10.24\"")
+    .max(64)
+    .regex(VERSION_TEXT, "must be a Docker release such as \"20.10\", \"26\", \"20.10.24\" or \"20.10.24+dfsg1\"")
     .optional(),
 });
 
@@ -168,8 +176,12 @@ export const containerSchema = z.strictObject({
     .optional(),
   expose: z.array(z.string().regex(/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/, "must be a port like \"80\" or \"53/udp\"")).max(LIMITS.portsPerContainer).optional(),
   "publish-all": z.boolean().optional(),
+  /** docker run --mac-address: the MAC of the container's interface on its first network. */
+  "mac-address": z.string().regex(/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/, "must be a MAC address such as 02:42:ac:11:00:99").optional(),
   /** running (default); created/stopped: no address and no ports until a later `docker start`. */
   state: z.enum(["running", "created", "stopped"]).optional(),
+  /** With a swarm: the node the container runs on (default: the first node); its networks are attachable overlays. */
+  node: name.optional(),
 });
 
 /**
@@ -202,10 +214,17 @@ export const scenarioExpectSchema = z.strictObject({
   "iptables-save": z.string().max(LIMITS.rulesText).describe("golden iptables-save of the host (comments and counters ignored)").optional(),
 });
 
+/** Free text shown line by line (trace headers, Markdown tables): no control characters or line breaks. */
+const oneLine = z
+  .string()
+  .min(1)
+  .max(LIMITS.nameLength)
+  .regex(/^[^\p{Cc}\u2028\u2029]*$/u, "must not contain control characters or line breaks");
+
 export const flowSchema = z.strictObject({
-  name: z.string().min(1).max(LIMITS.nameLength).optional(),
-  from: z.string().min(1).max(LIMITS.nameLength),
-  to: z.string().min(1).max(LIMITS.nameLength),
+  name: oneLine.optional(),
+  from: oneLine,
+  to: oneLine,
   proto: z.enum(["tcp", "udp", "sctp", "icmp"]).default("tcp"),
   /** Which address of a named endpoint (host, container, external) to use; "ipv6" traces over IPv6. */
   family: z.enum(["ipv4", "ipv6"]).optional(),

@@ -126,3 +126,24 @@ describe("/openapi.json", () => {
     expect(doc.paths["/s/{id}"].get.responses).toHaveProperty("304");
   });
 });
+
+describe("review R2: bad input in commands is a 4xx at the line, iptables lines work", () => {
+  const simulate = (body: unknown) => post("/simulate", JSON.stringify(body));
+
+  it("answers 400 (not 500) to a bad --subnet, naming /commands/N, the flag and the value", async () => {
+    const p = await expectProblem(await simulate({ commands: ["docker network create app2", "docker network create --subnet 10.0.0.0/33 app"] }), 400);
+    expect(p.errors).toEqual([{ pointer: "/commands/1", message: expect.stringContaining('--subnet "10.0.0.0/33"') }]);
+    const port = await expectProblem(await simulate({ commands: ["docker run -p 1.2.3.999:80:80 nginx"] }), 422);
+    expect(port.errors[0]).toMatchObject({ pointer: "/commands/0", message: expect.stringContaining("1.2.3.999") });
+  });
+
+  it("applies the docs' DOCKER-USER iptables line from the text form, and 422s iptables' own error", async () => {
+    const text = "docker run -d -p 8080:80 --name web nginx\nsudo iptables -I DOCKER-USER -i eth0 ! -s 192.168.1.1 -j DROP\nflow external -> host:8080\n";
+    const res = await post("/simulate", text, { "content-type": "text/plain" });
+    expect(res.status).toBe(200);
+    const r = (await res.json()) as Record<string, any>;
+    expect(r.traces[0].verdict).toBe("dropped");
+    const p = await expectProblem(await simulate({ commands: ["iptables -A NOPE -j DROP"] }), 422);
+    expect(p.errors).toEqual([{ pointer: "/commands/0", message: expect.stringMatching(/^iptables/) }]);
+  });
+});

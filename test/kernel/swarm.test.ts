@@ -45,6 +45,7 @@ if (!avail.ok) console.warn(`\n!!!! KERNEL SWARM TESTS SKIPPED: ${avail.reason}\
 else if (!vxlanOk) console.warn("\n!!!! KERNEL SWARM TESTS SKIPPED: cannot create a vxlan device in a namespace\n");
 
 const example = JSON.parse(readFileSync(new URL("../../examples/swarm-ingress.json", import.meta.url), "utf8")) as ScenarioInput;
+const attachable = JSON.parse(readFileSync(new URL("../../examples/swarm-attachable.json", import.meta.url), "utf8")) as ScenarioInput;
 const hostMode = JSON.parse(readFileSync(new URL("../../examples/swarm-host-mode.json", import.meta.url), "utf8")) as ScenarioInput;
 const FENCE_PORT = 65111;
 
@@ -309,6 +310,8 @@ const FLOWS: { name: string; input?: ScenarioInput; flow: { from: string; to: st
   { name: "web.1 -> internet via docker_gwbridge", flow: { from: "web.1", to: "198.51.100.7:443" }, kernel: { from: "web.1", dst: "198.51.100.7", port: 443 }, listen: [{ ns: "external", port: 443 }] },
   { name: "web.2 -> web.1's ingress address, unpublished port", flow: { from: "web.2", to: "10.0.0.5:81" }, kernel: { from: "web.2", dst: "10.0.0.5", port: 81 }, listen: [] },
   { name: "web.1 -> 127.0.0.11:53 (the task's embedded DNS rules, DNAT to the resolver's tcp socket)", flow: { from: "web.1", to: "127.0.0.11:53" }, kernel: { from: "web.1", dst: "127.0.0.11", port: 53 }, listen: [{ ns: "web.1", port: resolverPorts().tcpPort }] },
+  { name: "standalone container on node2 -> web.1 on node1 over the attachable overlay", input: attachable, flow: { from: "client", to: "web.1:80" }, kernel: { from: "client", dst: "10.0.1.3", port: 80 }, listen: [{ ns: "web.1", port: 80 }] },
+  { name: "standalone container -> service VIP web:80 (node2's lb_ namespace, IPVS to web.1 on node1)", input: attachable, flow: { from: "client", to: "web:80" }, kernel: { from: "client", dst: "10.0.1.2", port: 80 }, listen: [{ ns: "web.1", port: 80 }] },
   { name: "mode=host: external -> node1:8080 (DOCKER DNAT to web.1's docker_gwbridge address)", input: hostMode, flow: { from: "external", to: "node1:8080" }, kernel: { from: "external", dst: "203.0.113.10", port: 8080, src: "198.51.100.7" }, listen: [{ ns: "web.1", port: 80 }] },
 ];
 

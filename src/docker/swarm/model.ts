@@ -9,7 +9,9 @@
 //   starting with the first: web.1 on node1, web.2 on node2, web.3 on node1...
 // - Addresses: each overlay network's gateway is .1; on ingress the nodes' ingress-sbox endpoints
 //   come next (in node order), then per service its VIP and its tasks; on a user overlay per
-//   service its VIP and its tasks. docker_gwbridge: the ingress-sbox .2, then the node's tasks.
+//   service its VIP and its tasks, then the standalone containers, then the nodes' lb endpoints in
+//   reverse node order (as captured). docker_gwbridge: the ingress-sbox .2, then the node's tasks
+//   and containers.
 // - VXLAN IDs: ingress 4096, user overlays 4097, 4098... in order (as swarmkit hands them out).
 // - Firewall marks: 256 (0x100) for the first service with published ports, then 257...
 import { broadcastOf, formatCidr, formatIPv4, inCidr, parseCidr, parseIPv4, type Cidr, type IPv4 } from "../../net/address.js";
@@ -60,6 +62,8 @@ export interface Task {
   attachments: TaskAttachment[];
   ruleset: Ruleset | null;
   commands: string[];
+  /** A standalone container (docker run --network <attachable overlay>), not a service's task. */
+  standalone?: boolean;
 }
 
 export interface Service {
@@ -104,6 +108,8 @@ export interface Swarm {
   overlays: Overlay[];
   ingress: Overlay;
   services: Service[];
+  /** Standalone containers on attachable overlays (their `service` is a stand-in: no VIP, not listed). */
+  containers: Task[];
 }
 
 export const VNI_BASE = 4096;
@@ -183,7 +189,6 @@ function lanOf(s: Scenario): Cidr {
 
 function checkScenario(s: Scenario, docker: DockerHost): void {
   if (docker.version.family !== "20.10") throw impossible("/docker/version", `swarm is simulated for Docker 20.10 only (asked: ${docker.version.version})`);
-  if (s.containers?.length) throw impossible("/containers", "standalone containers next to a swarm are not simulated yet");
   if (s.rules && Object.keys(s.rules).length) throw impossible("/rules", "pasted rules are not supported with a swarm");
   if (s.daemon && Object.keys(s.daemon).length) throw impossible("/daemon", "daemon options are not simulated with a swarm yet (every node runs the defaults)");
   if (s.host) throw impossible("/host", "with a swarm, each node's address comes from swarm.nodes");
@@ -288,7 +293,8 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
     }
   }
 
-  checkHostPorts(nodes, services);
+  const containers = (s.containers ?? []).map((c, i) => standalone(c, `/containers/${i}`, nodes, overlays, services.map((x) => x.service)));
+  checkHostPorts(nodes, [...services.map((x) => ({ service: x.service, at: `${x.at}/replicas` })), ...containers.map((t, i) => ({ service: t.service, at: `/containers/${i}/node` }))]);
   // mode=host ports: libnetwork gives the task's docker_gwbridge endpoint (the sandbox's default
   // gateway endpoint, setupDefaultGW) the container's port bindings, so the bridge driver maps them
   // like any container's: the node's DOCKER chains DNAT to the task's docker_gwbridge address.
@@ -345,7 +351,7 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
       if (onIngress) taskRedirectRules(new Ipt(task.ruleset, task.commands), onIngress.ip, task.service.ports);
     }
   }
-  return { docker: first, lanGateway: lan.addr + 1, nodes, overlays, ingress, services: services.map((x) => x.service) };
+  return { docker: first, lanGateway: lan.addr + 1, nodes, overlays, ingress, services: services.map((x) => x.service), containers };
 }
 
 /**
@@ -359,6 +365,48 @@ function withResolver(ruleset: Ruleset): string[] {
   const { udpPort, tcpPort } = resolverPorts();
   writeResolverRules(ipt, udpPort, tcpPort);
   return ipt.log;
+}
+
+/**
+ * A standalone container on attachable overlays (docker run --network app on a node): the manager
+ * allocates its address on each overlay (a network attachment task, after the services' tasks
+ * here), and like a task it gets docker_gwbridge as its default gateway (setupDefaultGW), where
+ * its -p ports are mapped (mode=host-like), and the embedded DNS resolver.
+ */
+function standalone(c: ContainerSpec, at: string, nodes: SwarmNode[], overlays: Overlay[], services: Service[]): Task {
+  for (const key of ["ip", "ip6", "expose", "publish-all"] as const)
+    if (c[key] !== undefined) throw impossible(`${at}/${key}`, `"${key}" for a container on an overlay network is not simulated yet`);
+  if ((c.state ?? "running") !== "running") throw impossible(`${at}/state`, "only running containers are simulated next to a swarm");
+  const taken = [...nodes.map((n) => n.name), ...services.flatMap((sv) => [sv.name, ...sv.tasks.map((t) => t.name)]), ...nodes.flatMap((n) => n.tasks.map((t) => t.name))];
+  if (taken.includes(c.name)) throw impossible(`${at}/name`, `"${c.name}" already names a node, a service, a task or a container`);
+  const node = c.node === undefined ? nodes[0]! : nodes.find((n) => n.name === c.node);
+  if (!node) throw impossible(`${at}/node`, `node "${c.node}" not found in swarm.nodes`);
+  if (c.network === undefined) throw impossible(`${at}/network`, "next to a swarm a container must name an attachable overlay network (the default bridge is not simulated there yet)");
+  const names = typeof c.network === "string" ? [c.network] : c.network;
+  const nets = names.map((name, k) => {
+    const where = typeof c.network === "string" ? `${at}/network` : `${at}/network/${k}`;
+    const o = overlays.find((x) => x.name === name && !x.ingress);
+    if (!o) throw impossible(where, `overlay network "${name}" not found in networks (next to a swarm only attachable overlays are simulated)`);
+    // dockerd: "Could not attach to network app: rpc error: ... network app not manually attachable"
+    if (!o.attachable) throw impossible(where, `network "${name}" is not manually attachable: create it with --attachable`);
+    return o;
+  });
+  const hostPorts = (c.ports ?? []).map((spec, k): Published => {
+    const m = /^(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/.exec(spec);
+    if (!m || !Number(m[1]) || Number(m[1]) > 65535 || !Number(m[2]) || Number(m[2]) > 65535)
+      throw impossible(`${at}/ports/${k}`, `"${spec}": only HOST_PORT:CONTAINER_PORT[/tcp|udp] is simulated for a container on an overlay network`);
+    return { published: Number(m[1]), target: Number(m[2]), proto: (m[3] ?? "tcp") as Proto, mode: "host" };
+  });
+  const service: Service = { name: c.name, ports: [], hostPorts, fwmark: null, vips: new Map(), networks: nets, tasks: [] };
+  const task: Task = { name: c.name, service, node, attachments: [], ruleset: null, commands: [], standalone: true };
+  nets.forEach((o, k) => {
+    const ip = take(o, at, `container ${c.name}`);
+    task.attachments.push({ network: o, ifname: `eth${k}`, ip, subnet: o.subnet, mac: macFromIPv4(ip), peer: "" });
+  });
+  const gwIp = node.gwbridge.next++;
+  task.attachments.push({ network: "docker_gwbridge", ifname: `eth${nets.length}`, ip: gwIp, subnet: node.gwbridge.subnet, mac: macFromIPv4(gwIp), peer: `veth${hexId(`veth:${c.name}:docker_gwbridge`, 7)}` });
+  node.tasks.push(task);
+  return task;
 }
 
 /** Two services cannot publish the same port: the routing mesh holds it on every node. */
@@ -384,7 +432,7 @@ function checkHostPorts(nodes: SwarmNode[], services: { service: Service; at: st
       for (const p of t.service.hostPorts) {
         const key = `${p.proto}/${p.published}`;
         const at = services.find((x) => x.service === t.service)!.at;
-        if (seen.has(key)) throw impossible(`${at}/replicas`, `tasks ${seen.get(key)} and ${t.name} would both publish ${key} (mode=host) on ${node.name}: the scheduler leaves one pending (use placement or fewer replicas)`);
+        if (seen.has(key)) throw impossible(at, `tasks ${seen.get(key)} and ${t.name} would both publish ${key} (mode=host) on ${node.name}: the scheduler leaves one pending (use placement or fewer replicas)`);
         seen.set(key, t.name);
       }
   }

@@ -29,7 +29,7 @@ export function simulateSwarm(scenario: Scenario, id: string, budget: Budget): S
 }
 
 function swarmEndpoints(world: World, swarm: Swarm): Endpoints {
-  const tasks = new Map(swarm.services.flatMap((s) => s.tasks.map((t) => [t.name, t] as const)));
+  const tasks = new Map([...swarm.services.flatMap((s) => s.tasks), ...swarm.containers].map((t) => [t.name, t] as const));
   const nodes = new Map(swarm.nodes.map((n) => [n.name, n]));
   const services = new Map(swarm.services.map((s) => [s.name, s]));
   return {
@@ -39,7 +39,7 @@ function swarmEndpoints(world: World, swarm: Swarm): Endpoints {
     hostIp: swarm.nodes[0]!.ip,
     // dockerd listens on every published port of the routing mesh, on every node; a mode=host port
     // is docker-proxy's on the nodes with a task and nobody's elsewhere (no stand-in listener there).
-    dockerOwns: (port, proto) => swarm.services.some((s) => [...s.ports, ...s.hostPorts].some((p) => p.published === port && p.proto === proto)),
+    dockerOwns: (port, proto) => [...swarm.services, ...swarm.containers.map((c) => c.service)].some((s) => [...s.ports, ...s.hostPorts].some((p) => p.published === port && p.proto === proto)),
     addExternal: (ip: Addr) => {
       if (world.owner(ip) || typeof ip !== "number") return;
       const ext = world.get("external");
@@ -78,8 +78,8 @@ function networksOf(swarm: Swarm): NetworkResult[] {
 }
 
 function tasksOf(swarm: Swarm): ContainerResult[] {
-  return swarm.services.flatMap((s) =>
-    s.tasks.map((t) => ({
+  return [...swarm.services.map((s) => ({ s, tasks: s.tasks })), ...swarm.containers.map((t) => ({ s: t.service, tasks: [t] }))].flatMap(({ s, tasks }) =>
+    tasks.map((t) => ({
       name: t.name,
       networkMode: t.attachments.map((a) => (a.network === "docker_gwbridge" ? a.network : a.network.name)).join(","),
       interfaces: t.attachments.map((a) => ({

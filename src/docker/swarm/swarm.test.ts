@@ -266,6 +266,52 @@ describe("mode=host publishing (published=8080,target=80,mode=host)", () => {
   });
 });
 
+describe("a standalone container on an attachable overlay (docker run --network app on node2)", () => {
+  const attachable = JSON.parse(readFileSync(new URL("../../../examples/swarm-attachable.json", import.meta.url), "utf8")) as ScenarioInput;
+  const r = run(attachable);
+  const [toTask, toVip, fromTask, egress] = r.traces;
+
+  it("gets an app address after the tasks, docker_gwbridge as its gateway, the embedded DNS rules, and its node an lb_ namespace", () => {
+    const client = r.containers.find((c) => c.name === "client")!;
+    expect(client.node).toBe("node2");
+    expect(client.interfaces.map((i) => [i.network, i.name, i.ip])).toEqual([["app", "eth0", "10.0.1.4"], ["docker_gwbridge", "eth1", "172.18.0.3"]]);
+    expect(r.rules.client!["iptables-save"]).toContain("-A OUTPUT -d 127.0.0.11/32 -j DOCKER_OUTPUT");
+    expect(r.swarm!.services.map((s) => s.name)).toEqual(["web"]);
+    expect(r.swarm!.nodes[1]!.namespaces.some((n) => n.includes("/lb_"))).toBe(true);
+  });
+
+  it("reaches a task on the other node over VXLAN, both ways", () => {
+    expect(toTask).toMatchObject({ verdict: "delivered", connects: true, deliveredTo: { namespace: "web.1", ip: "10.0.1.3", port: 80 } });
+    expect(toTask!.hops.some((h) => h.event === "vxlan" && h.detail.includes("VNI 4097"))).toBe(true);
+    expect(fromTask).toMatchObject({ verdict: "delivered", connects: true, deliveredTo: { namespace: "client", ip: "10.0.1.4", port: 5432 } });
+  });
+
+  it("reaches the service VIP through its own node's lb_ namespace (IPVS), and the internet through docker_gwbridge", () => {
+    const lb2 = r.swarm!.nodes[1]!.namespaces.find((n) => n.includes("/lb_"))!;
+    expect(toVip).toMatchObject({ verdict: "delivered", connects: true, deliveredTo: { namespace: "web.1" } });
+    expect(toVip!.steps.find((s) => s.table === "ipvs")).toMatchObject({ namespace: lb2, verdict: "IPVS → 10.0.1.3:80" });
+    expect(egress!.steps.find((s) => s.verdict === "MASQUERADE")).toMatchObject({ namespace: "node2" });
+  });
+
+  it("-p on an overlay container maps the port on docker_gwbridge of its node", () => {
+    const p = run({ ...attachable, containers: [{ name: "client", network: "app", node: "node2", ports: ["5432:5432"] }], flows: [{ from: "external", to: "node2:5432" }, { from: "external", to: "node1:5432" }] });
+    expect(p.rules.node2!["iptables-save"]).toContain("-A DOCKER ! -i docker_gwbridge -p tcp -m tcp --dport 5432 -j DNAT --to-destination 172.18.0.3:5432");
+    expect(p.traces[0]).toMatchObject({ connects: true, deliveredTo: { namespace: "client", port: 5432 } });
+    // node1 has no such mapping, and nothing listens there
+    expect(p.traces[1]).toMatchObject({ connects: false, deliveredTo: { namespace: "node1", port: 5432 } });
+  });
+
+  it.each([
+    ["a network that is not attachable", { networks: [{ name: "app", driver: "overlay" }] }, "422 /containers/0/network"],
+    ["an unknown node", { containers: [{ name: "client", network: "app", node: "node9" }] }, "422 /containers/0/node"],
+    ["no network (the default bridge)", { containers: [{ name: "client", node: "node2" }] }, "422 /containers/0/network"],
+    ["a name taken by a task", { containers: [{ name: "web.1", network: "app" }] }, "422 /containers/0/name"],
+    ["a node without a swarm", { swarm: undefined, networks: undefined, containers: [{ name: "c", node: "node1" }] }, "422 /containers/0/node"],
+  ] as [string, Partial<ScenarioInput>, string][])("%s: %s", (_n, change, want) => {
+    expect(pointerOf({ ...attachable, flows: [], ...change })).toBe(want);
+  });
+});
+
 describe("-m ipvs", () => {
   it("saves as iptables-save prints it", () => {
     const rs = new Ruleset();
