@@ -173,7 +173,6 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
   // --ip6tables needs --experimental in 20.10-26: ip6tables: true stands for both there.
   if (d.ipv6 && !d["fixed-cidr-v6"])
     throw impossible("/daemon/fixed-cidr-v6", "ipv6 on the default bridge needs fixed-cidr-v6 (nfplay does not draw Docker's ULA prefix)");
-  if (d.ip && d.ip.includes(":")) throw impossible("/daemon/ip", "an IPv6 default binding address is not supported yet");
   if (d["ip-forward-no-drop"] !== undefined && !atLeast(version, "28.0.0")) throw impossible("/daemon/ip-forward-no-drop", "--ip-forward-no-drop exists from Docker 28.0");
   if (d["allow-direct-routing"] !== undefined && !atLeast(version, "28.2.0")) throw impossible("/daemon/allow-direct-routing", "--allow-direct-routing exists from Docker 28.2");
   if (d.bridge !== undefined && d.bridge !== "none") throw impossible("/daemon/bridge", "only \"none\" (no default bridge) is simulated; an existing bridge device is not");
@@ -199,7 +198,9 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
     ipMasq: (d["ip-masq"] ?? true) && (d.iptables ?? true),
     icc: d.icc ?? true,
     userlandProxy: d["userland-proxy"] ?? true,
-    ip: d.ip ?? "0.0.0.0",
+    // An IPv6 --ip makes docker0's implicit bindings IPv6-only at that address (configurePortBindingIPv4
+    // skips them), like an explicit [addr]:port (capture o05).
+    ip: d.ip === undefined ? "0.0.0.0" : isIPv6(d.ip) ? formatIPv6(parseIPv6(d.ip)) : d.ip,
     pools: d["default-address-pools"] ?? DEFAULT_POOLS,
   };
 }

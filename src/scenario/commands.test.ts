@@ -55,3 +55,19 @@ describe("docker command lines", () => {
     expect(r.ops[0]).toMatchObject({ start: false });
   });
 });
+
+describe("docker CLI syntax (review R2)", () => {
+  it("reads pflag shorthands with attached values: -p8080:80, -eFOO=bar, -dp8080:80, --name=web", () => {
+    const r = importCommands(["docker run -dit -p8080:80 -eFOO=bar --name=web nginx", "docker run -dp9090:90 -p=7070:70 --name db nginx"]);
+    expect(r.ops).toEqual([
+      { op: "create", at: "/commands/0", start: true, spec: { name: "web", ports: ["8080:80"] } },
+      { op: "create", at: "/commands/1", start: true, spec: { name: "db", ports: ["9090:90", "7070:70"] } },
+    ]);
+    expect(() => importCommands(["docker run -dx nginx"])).toThrow(/unknown shorthand flag: 'x' in -dx/);
+  });
+
+  it("refuses container names Docker refuses (non-ASCII, one character)", () => {
+    expect(() => importCommands(["docker run --name wéb nginx"])).toThrow(/Invalid container name \(wéb\)/);
+    expect(() => importCommands(["docker run --name a nginx"])).toThrow(/Invalid container name \(a\)/);
+  });
+});

@@ -3,7 +3,7 @@
 // src/docker/lifecycle.ts applies after the scenario's JSON networks and containers. Unknown
 // flags are errors (400) that name them; what Docker itself refuses is a 422 from the lifecycle.
 import { parse } from "shell-quote";
-import { invalid as impossible } from "../errors.js";
+import { impossible as refuse, invalid as impossible } from "../errors.js";
 import type { LifecycleOp } from "../docker/lifecycle.js";
 import type { ContainerSpec, DaemonSpec, NetworkSpec, Scenario, SwarmSpec } from "./schema.js";
 import { SWARM_COMMANDS, swarmFromCommands } from "./swarm-commands.js";
@@ -395,6 +395,6 @@ export function withCommands(s: Scenario): WithLifecycle {
   // dockerd opens the linked container's exposed ports in DOCKER (bridge link.go), ports that
   // come from the image's EXPOSE, which nfplay cannot know.
   if (daemon.icc === false && imported.linked?.length)
-    throw impossible(imported.linked[0]!, "docker run --link with --icc=false is not simulated: dockerd would accept the linked container's exposed ports (from its image) in filter DOCKER; publish or --expose the ports on a user-defined network instead");
+    throw refuse(imported.linked[0]!, "docker run --link with --icc=false is not simulated: dockerd would accept the linked container's exposed ports (from its image) in filter DOCKER; publish or --expose the ports on a user-defined network instead");
   return { ...s, daemon, lifecycle: [...imported.ops, ...own], ...swarmFromCommands(s.swarm, imported.swarm) };
 }

@@ -49,9 +49,8 @@ export function ingressSboxRules(ipt: Ipt, vip: IPv4, fwmark: number, ports: Pub
 export function taskRedirectRules(ipt: Ipt, ip: IPv4, ports: Published[]): void {
   const addr = formatIPv4(ip);
   for (const p of ports) {
-    // libnetwork writes "--to-port", which iptables' getopt_long takes as the abbreviation of
-    // --to-ports; nfplay's interpreter wants the full option name.
-    ipt.run("-t", "nat", "-A", "PREROUTING", "-d", addr, "-p", p.proto, "--dport", `${p.published}`, "-j", "REDIRECT", "--to-ports", `${p.target}`);
+    // libnetwork writes "--to-port": getopt_long takes it as the abbreviation of --to-ports.
+    ipt.run("-t", "nat", "-A", "PREROUTING", "-d", addr, "-p", p.proto, "--dport", `${p.published}`, "-j", "REDIRECT", "--to-port", `${p.target}`);
     ipt.run("-I", "INPUT", "-d", addr, "-p", p.proto, "--dport", `${p.target}`, "-m", "conntrack", "--ctstate", "NEW,ESTABLISHED", "-j", "ACCEPT");
     ipt.run("-I", "OUTPUT", "-s", addr, "-p", p.proto, "--sport", `${p.target}`, "-m", "conntrack", "--ctstate", "ESTABLISHED", "-j", "ACCEPT");
   }

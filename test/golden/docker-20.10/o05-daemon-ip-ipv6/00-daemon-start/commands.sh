@@ -1,0 +1,1 @@
+# daemon flags: --ip=::1
