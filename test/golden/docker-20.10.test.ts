@@ -101,7 +101,7 @@ function addressing(all: Step[], s: Step): { real: string[]; ours: string[] } {
       if (e.GlobalIPv6Address) real.push(`${c.name} ${net} ${e.GlobalIPv6Address}/${e.GlobalIPv6PrefixLen} gw ${e.IPv6Gateway}`);
     for (const [port, binds] of Object.entries<any>(c.ports_actual ?? {}))
       // nfplay lists the "::" twin of a binding only for a container with IPv6 (for others it is docker-proxy's alone)
-      for (const b of binds ?? []) if (!b.HostIp.includes(":") || hasIPv6(s, c.name)) real.push(`${c.name} ${b.HostIp}:${b.HostPort}->${port}`);
+      for (const b of binds ?? []) if (b.HostIp !== "::" || hasIPv6(s, c.name)) real.push(`${c.name} ${b.HostIp}:${b.HostPort}->${port}`);
   }
   const mine: string[] = [];
   for (const n of result.networks) {
