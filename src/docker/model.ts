@@ -57,6 +57,8 @@ export interface DaemonConfig {
   firewallBackend: "iptables" | "nftables";
   /** --ipv6 with --fixed-cidr-v6: docker0's IPv6 subnet (null: docker0 is IPv4-only). */
   fixedCidrV6: Cidr6 | null;
+  /** --bip6: docker0's IPv6 address (its subnet is fixedCidrV6). */
+  bip6Gateway?: string;
   /** net.ipv6.conf.all.forwarding was 1 before dockerd started. */
   ip6ForwardWasOn: boolean;
   /**
@@ -171,7 +173,7 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
   if (d["firewall-backend"] === "nftables" && version.dialect !== "E")
     throw impossible("/daemon/firewall-backend", "the nftables backend exists only in Docker 29");
   // --ip6tables needs --experimental in 20.10-26: ip6tables: true stands for both there.
-  if (d.ipv6 && !d["fixed-cidr-v6"])
+  if (d.ipv6 && !d["fixed-cidr-v6"] && !d.bip6)
     throw impossible("/daemon/fixed-cidr-v6", "ipv6 on the default bridge needs fixed-cidr-v6 (nfplay does not draw Docker's ULA prefix)");
   if (d["ip-forward-no-drop"] !== undefined && !atLeast(version, "28.0.0")) throw impossible("/daemon/ip-forward-no-drop", "--ip-forward-no-drop exists from Docker 28.0");
   if (d["allow-direct-routing"] !== undefined && !atLeast(version, "28.2.0")) throw impossible("/daemon/allow-direct-routing", "--allow-direct-routing exists from Docker 28.2");
@@ -179,7 +181,9 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
   checkDaemonOptions(d, version);
   return {
     ip6tables: d.ip6tables ?? !classic,
-    fixedCidrV6: d.ipv6 && d["fixed-cidr-v6"] ? parseCidr6(d["fixed-cidr-v6"]) : null,
+    // --bip6 (28+): docker0's IPv6 subnet and its own address (getDefaultBridgeIPAMConf: PreferredPool, Gateway).
+    fixedCidrV6: !d.ipv6 ? null : d.bip6 ? parseCidr6(d.bip6) : d["fixed-cidr-v6"] ? parseCidr6(d["fixed-cidr-v6"]) : null,
+    ...(d.ipv6 && d.bip6 ? { bip6Gateway: d.bip6.split("/")[0]! } : {}),
     ip6ForwardWasOn: Number(s.host?.sysctl?.["net.ipv6.conf.all.forwarding"] ?? 0) === 1,
     wsl2Mirrored: (s.host?.interfaces ?? []).some((i) => i.name === "loopback0"),
     ipForwardNoDrop: d["ip-forward-no-drop"] ?? false,
@@ -316,7 +320,7 @@ function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
     name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway: pooled ? subnet.addr + 1 : parseIPv4(daemon.bip.split("/")[0]!),
     ipRange: fixed, internal: false, icc: daemon.icc, masquerade: daemon.ipMasq, hostBindingIpv4: null,
     gatewayMode: "nat", hostIpv4: null, trustedInterfaces: [], used: new Set(),
-    ...ipv6Of(daemon.fixedCidrV6, null, "/daemon/fixed-cidr-v6"), gatewayMode6: "nat", hostIpv6: null,
+    ...ipv6Of(daemon.fixedCidrV6, daemon.bip6Gateway ?? null, daemon.bip6Gateway ? "/daemon/bip6" : "/daemon/fixed-cidr-v6"), gatewayMode6: "nat", hostIpv6: null,
   };
   // Without --bip dockerd has no preferred gateway: IPAM gives docker0 the first free address of
   // the pool, i.e. of --fixed-cidr when there is one (172.17.128.0 for 172.17.128.0/17; capture h17).

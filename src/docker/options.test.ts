@@ -200,3 +200,17 @@ describe("--iptables=false with ip6tables on", () => {
     expect(run(input("20.10")).rules.host!["ip6tables-save"]).toBe("");
   });
 });
+
+describe("daemon ip (--ip) with an IPv6 address", () => {
+  it.each(["20.10", "27", "29"])("%s: docker0's bindings without a host address bind only that address, served by docker-proxy (capture o05)", (version) => {
+    const r = run({
+      docker: { version },
+      daemon: { ip: "0:0::1" },
+      containers: [{ name: "web", ports: ["8080:80", "127.0.0.1:8081:81"] }],
+      flows: [{ from: "host", to: "[::1]:8080", family: "ipv6" }, { from: "external", to: "host:8080" }],
+    });
+    expect(r.containers[0]!.ports.map((p) => `${p.hostIp}:${p.hostPort}`).sort()).toEqual(["127.0.0.1:8081", "::1:8080"]);
+    expect(r.rules.host!["iptables-save"]).not.toContain("--dport 8080");
+    expect(r.traces.map((t) => t.connects)).toEqual([true, false]); // no IPv4 listener, no DNAT
+  });
+});

@@ -95,11 +95,11 @@ export function checkDaemonOptions(d: DaemonSpec, version: DockerVersion): void 
   for (const [key, release] of since)
     if (d[key] !== undefined && !atLeast(version, release)) throw impossible(`/daemon/${key}`, `"${key}" exists from Docker ${release}`);
   const unsimulated: [keyof DaemonSpec, string][] = [
-    ["bip6", "docker0's IPv6 address from bip6 is not simulated yet (use ipv6 with fixed-cidr-v6)"],
     ["default-gateway", "a default gateway other than docker0's address is not simulated yet"],
     ["default-gateway-v6", "an IPv6 default gateway other than docker0's address is not simulated yet"],
   ];
   for (const [key, why] of unsimulated) if (d[key] !== undefined) throw impossible(`/daemon/${key}`, why);
+  if (d.bip6 && d["fixed-cidr-v6"]) throw impossible("/daemon/bip6", "bip6 with fixed-cidr-v6 (a sub-pool for container addresses) is not simulated yet");
   if (d.iptables === false && d.icc === false)
     throw impossible("/daemon/icc", "You specified --iptables=false with --icc=false. ICC=false uses iptables to function. Please set --icc or --iptables to true");
   const ip6tablesOn = d.ip6tables ?? version.dialect !== "A";

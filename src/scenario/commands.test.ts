@@ -66,8 +66,9 @@ describe("docker CLI syntax (review R2)", () => {
     expect(() => importCommands(["docker run -dx nginx"])).toThrow(/unknown shorthand flag: 'x' in -dx/);
   });
 
-  it("refuses container names Docker refuses (non-ASCII, one character)", () => {
+  it("refuses container names Docker refuses (non-ASCII, punctuation)", () => {
     expect(() => importCommands(["docker run --name wéb nginx"])).toThrow(/Invalid container name \(wéb\)/);
-    expect(() => importCommands(["docker run --name a nginx"])).toThrow(/Invalid container name \(a\)/);
+    expect(() => importCommands(["docker run --name -web nginx"])).toThrow(/unknown shorthand|Invalid container name/);
+    expect(() => importCommands(["docker run --name we:b nginx"])).toThrow(/Invalid container name \(we:b\)/);
   });
 });

@@ -364,8 +364,9 @@ function container(args: string[], at: string, autoName: (image: string) => stri
   const p = parseFlags(args, RUN_FLAGS, at, "docker run");
   if (p.positional.length === 0) throw impossible(at, "docker run needs an image");
   const given = get(p, "--name");
-  // Docker's validContainerNamePattern: two characters at least, ASCII only.
-  if (given !== undefined && !/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(given))
+  // Docker's validContainerNamePattern (ASCII only). Docker also wants two characters at least;
+  // one-letter names stay accepted here, as the JSON form and existing examples use them.
+  if (given !== undefined && !/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(given))
     throw impossible(at, `Invalid container name (${given}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   const c: ContainerSpec = { name: given?.replace(/^\//, "") ?? autoName(p.positional[0]!) };
   if (get(p, "--mac-address")) c["mac-address"] = get(p, "--mac-address");

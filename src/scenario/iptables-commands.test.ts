@@ -19,10 +19,10 @@ const errorOf = (s: ScenarioInput): EngineError => {
 
 describe("iptables lines in commands", () => {
   it("reads iptables/ip6tables lines (sudo, -t, --wait) as operations in order, skipping listings", () => {
-    const r = importCommands(["docker run -d -p 8080:80 --name web nginx", `sudo ${DOCS}`, "iptables -w -t nat -L -n", "ip6tables --wait -A DOCKER-USER -j RETURN"]);
+    const r = importCommands(["docker run -d -p 8080:80 --name web nginx", `sudo ${DOCS}`, "iptables -w -t nat -L -n", "ip6tables --wait -W 100000 -A DOCKER-USER -j RETURN"]);
     expect(r.ops.map((o) => o.op)).toEqual(["create", "iptables", "iptables"]);
     expect(r.ops[1]).toEqual({ op: "iptables", at: "/commands/1", binary: "iptables", argv: DOCS.split(" ").slice(1) });
-    expect(r.ops[2]).toMatchObject({ binary: "ip6tables", at: "/commands/3" });
+    expect(r.ops[2]).toEqual({ op: "iptables", binary: "ip6tables", at: "/commands/3", argv: ["--wait", "-A", "DOCKER-USER", "-j", "RETURN"] });
   });
 
   it("applies the docs' DOCKER-USER example: an external client is dropped, 192.168.1.1 gets through", () => {

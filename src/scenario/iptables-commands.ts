@@ -14,7 +14,8 @@ export type IptablesOp = Extract<LifecycleOp, { op: "iptables" }>;
 /** argv of one line ("iptables", "-I", "DOCKER-USER", …) -> the operation, or null for a listing. */
 export function iptablesOp(argv: string[], at: string): IptablesOp | null {
   const binary = argv[0]!.startsWith("ip6") ? "ip6tables" : "iptables";
-  const args = argv.slice(1);
+  // --wait-interval (-W N) only paces the lock retries: nothing to simulate.
+  const args = argv.slice(1).filter((a, i, all) => !(a === "-W" || a === "--wait-interval" || all[i - 1] === "-W" || all[i - 1] === "--wait-interval"));
   if (args.length === 0) throw invalid(at, `${binary}: no command specified`);
   if (args.some((a) => LISTING.test(a))) return null;
   return { op: "iptables", at, binary, argv: args };

@@ -146,4 +146,22 @@ describe("review R2: bad input in commands is a 4xx at the line, iptables lines 
     const p = await expectProblem(await simulate({ commands: ["iptables -A NOPE -j DROP"] }), 422);
     expect(p.errors).toEqual([{ pointer: "/commands/0", message: expect.stringMatching(/^iptables/) }]);
   });
+
+  it("accepts pasted version strings and 422s a release that does not exist", async () => {
+    const ok = await simulate({ docker: { version: "Docker version 20.10.24+dfsg1, build 297e128" } });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as any).docker).toEqual({ version: "20.10.24", family: "20.10" });
+    const p = await expectProblem(await simulate({ docker: { version: "26.1.5" } }), 422);
+    expect(p.errors).toEqual([{ pointer: "/docker/version", message: expect.stringContaining("26.1.4") }]);
+  });
+
+  it("400s a flow name with a line break, 422s a family mismatch and external -> localhost", async () => {
+    const name = await expectProblem(await simulate({ flows: [{ name: "a\nb", from: "external", to: "host:80" }] }), 400);
+    expect(name.errors.map((e: any) => e.pointer)).toEqual(["/flows/0/name"]);
+    const base = { containers: [{ name: "web", ports: ["8080:80"] }] };
+    const fam = await expectProblem(await simulate({ ...base, flows: [{ from: "web", to: "1.2.3.4:80", family: "ipv6" }] }), 422);
+    expect(fam.errors.map((e: any) => e.pointer)).toEqual(["/flows/0/family"]);
+    const lo = await expectProblem(await simulate({ ...base, flows: [{ from: "external", to: "localhost:8080" }] }), 422);
+    expect(lo.errors[0].message).toContain("own loopback");
+  });
 });
