@@ -21,7 +21,7 @@ import { Ipt } from "./ipt.js";
 import { allocate, expandRequest, parsePortSpec, PortAllocator, sortBindings, type PendingBinding, type PortBinding } from "./ports.js";
 import { atLeast, resolveVersion, type DockerVersion } from "./version.js";
 import {
-  boolOption, checkBridgeOptions, checkDaemonOptions, containerIfname, ENABLE_ICC, ENABLE_IPV6, ENABLE_MASQUERADE, GATEWAY_MODE, GATEWAY_MODE6,
+  boolOption, checkBridgeOptions, hostBindingOption, checkDaemonOptions, containerIfname, ENABLE_ICC, ENABLE_IPV6, ENABLE_MASQUERADE, GATEWAY_MODE, GATEWAY_MODE6,
   HOST_IPV4, HOST_IPV6, IFACE_PREFIX, INHIBIT_IPV4, iptablesFwMark, optionPointer, TRUSTED, withDefaultOptions,
 } from "./options.js";
 
@@ -299,7 +299,7 @@ export function buildDocker(s: Scenario): DockerHost {
   };
   dialect?.start(ipForwardBefore);
   const ipam = new Ipam(daemon.pools, interfaces.map((i) => parseCidr(i.address)), version.dialect !== "A");
-  if (!daemon.noDefaultBridge) addNetwork(host, defaultBridge(daemon, ipam), dialect);
+  if (!daemon.noDefaultBridge) addNetwork(host, defaultBridge(daemon, ipam, version), dialect);
   (s.networks ?? []).forEach((spec, i) => addNetwork(host, userNetwork(spec, i, ipam, version, i, daemon.defaultNetworkOpts), dialect));
   const alloc = new PortAllocator(version.ephemeralStart);
   host.runtime = { ipam, alloc, dialect };
@@ -308,13 +308,16 @@ export function buildDocker(s: Scenario): DockerHost {
   return host;
 }
 
-function defaultBridge(daemon: DaemonConfig, ipam: Ipam): DockerNetwork {
+function defaultBridge(daemon: DaemonConfig, ipam: Ipam, version: DockerVersion): DockerNetwork {
   const fixed = daemon.fixedCidr ? parseCidr(daemon.fixedCidr) : null;
   // Neither --bip nor --fixed-cidr: docker0 takes the first free subnet of the address pools,
   // like a user network (10.10.0.0/24 from --default-address-pool base=10.10.0.0/16,size=24; capture o01).
   const pooled = !daemon.bipGiven && !fixed;
-  const subnet = pooled ? ipam.next("/daemon/default-address-pools", "bridge") : parseCidr(daemon.bip);
-  if (!pooled) ipam.claim(subnet, "/daemon/bip", "bridge");
+  // --fixed-cidr alone: up to 23.0.3 docker0's subnet is elected from the pools (capture h17); from
+  // 23.0.4 (initBridgeDriver without ElectInterfaceAddresses) fixed-cidr is the preferred pool itself.
+  const ownSubnet = fixed !== null && !daemon.bipGiven && atLeast(version, "23.0.4");
+  const subnet = pooled ? ipam.next("/daemon/default-address-pools", "bridge") : ownSubnet ? fixed : parseCidr(daemon.bip);
+  if (!pooled) ipam.claim(subnet, ownSubnet ? "/daemon/fixed-cidr" : "/daemon/bip", "bridge");
   if (fixed && !inCidr(fixed.addr, subnet)) throw impossible("/daemon/fixed-cidr", `fixed-cidr ${daemon.fixedCidr} is not inside bip ${daemon.bip}`);
   const net: DockerNetwork = {
     name: "bridge", id: hexId("network:bridge", 64), driver: "bridge", bridge: "docker0", subnet, gateway: pooled ? subnet.addr + 1 : parseIPv4(daemon.bip.split("/")[0]!),
@@ -379,7 +382,7 @@ export function userNetwork(spec0: NetworkSpec, i: number | string, ipam: Ipam, 
     subnet, gateway, ipRange, internal: spec.internal ?? false,
     icc: boolOption(opts, ENABLE_ICC, true, at),
     masquerade: boolOption(opts, ENABLE_MASQUERADE, true, at),
-    hostBindingIpv4: opts["com.docker.network.bridge.host_binding_ipv4"] ?? null,
+    hostBindingIpv4: hostBindingOption(opts, at),
     ...(inhibitIPv4 ? { inhibitIPv4 } : {}), ...(opts[IFACE_PREFIX] ? { ifacePrefix: opts[IFACE_PREFIX] } : {}),
     gatewayMode: gatewayMode(opts, spec.internal ?? false, at, version), hostIpv4,
     trustedInterfaces: opts[TRUSTED] ? opts[TRUSTED].split(":").filter(Boolean) : [],

@@ -26,6 +26,7 @@ const VMAP = "type ifname : verdict";
 
 // Rule groups (nftabler.go): rules of a chain are ordered by group, then by insertion.
 const INITIAL = 0;
+const FWD_IN_FWMARK = 1;
 const FWD_IN_ICC = 3;
 const FWD_IN_PORTS = 4;
 const FWD_IN_FINAL = 5;
@@ -89,6 +90,11 @@ export class Nftabler implements Dialect {
     const skipLoopback = this.hairpin ? "" : t.family === "ip" ? "ip daddr != 127.0.0.1/8 " : "ip6 daddr != ::1 ";
     tm.create({ kind: "rule", chain: OUTPUT, group: INITIAL, rule: [skipLoopback, "fib daddr type local counter jump", NAT] });
     tm.create({ kind: "base", name: RAW, type: "filter", hook: "prerouting", priority: -300 });
+    // wsl2.go mirroredWSL2Workaround: Windows' connections to 127.0.0.1 arrive on loopback0 and
+    // meet nat-prerouting; RETURN them before any DNAT so docker-proxy answers (IPv4 only: WSL2
+    // has no Windows<->Linux ::1).
+    if (!this.hairpin && this.daemon.wsl2Mirrored && t.family === "ip")
+      tm.create({ kind: "rule", chain: NAT, group: INITIAL, rule: ['iifname "loopback0" ip daddr 127.0.0.0/8 counter return'] });
     t.apply(tm);
   }
 
@@ -142,6 +148,9 @@ export class Nftabler implements Dialect {
       tm.create({ kind: "rule", chain: fwdOut(br), group: INITIAL, rule: ["oifname != ", br, 'counter drop comment "INTERNAL NETWORK EGRESS"'] });
       tm.create({ kind: "rule", chain: fwdIn(br), group: FWD_IN_ICC, rule: ["counter", icc, "comment ICC"] });
     } else {
+      // bridge-accept-fwmark: a plain mark (options.ts refuses a mask with this backend).
+      if (this.daemon.acceptFwMark)
+        tm.create({ kind: "rule", chain: fwdIn(br), group: FWD_IN_FWMARK, rule: ["meta mark ", this.daemon.acceptFwMark, ' counter accept comment "ALLOW FW MARK"'] });
       tm.create({ kind: "rule", chain: fwdIn(br), group: FWD_IN_ICC, rule: ["iifname ==", br, "counter", icc, "comment ICC"] });
       tm.create({ kind: "rule", chain: fwdOut(br), group: INITIAL, rule: ["counter accept comment OUTGOING"] });
       const final = conf.unprotected ? 'counter accept comment "UNPROTECTED"' : 'counter drop comment "UNPUBLISHED PORT DROP"';
@@ -220,6 +229,9 @@ export class Nftabler implements Dialect {
     if (fam === "ip")
       for (const b of pbs) {
         if (b.hostPort === 0 || !b.hostIp.startsWith("127.")) continue;
+        // Under WSL2 mirrored networking Windows reaches 127.0.0.1 through loopback0: let it in.
+        if (this.daemon.wsl2Mirrored)
+          update({ kind: "rule", chain: RAW, group: RAW_PORTS, rule: ["iifname loopback0 ip daddr", b.hostIp, b.proto, "dport", `${b.hostPort}`, 'counter accept comment "ACCEPT WSL2 LOOPBACK"'] });
         update({ kind: "rule", chain: RAW, group: RAW_PORTS, rule: ["iifname != lo ip daddr", b.hostIp, b.proto, "dport", `${b.hostPort}`, 'counter drop comment "DROP REMOTE LOOPBACK"'] });
       }
     t.apply(tm);

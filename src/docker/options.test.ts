@@ -58,6 +58,8 @@ describe("boolean bridge options are read like Go's strconv.ParseBool", () => {
     expect(rules).toContain("-A FORWARD -i br-n -o br-n -j DROP");
     expect(failure({ networks: [{ name: "n", options: { "com.docker.network.bridge.enable_ip_masquerade": "no" } }] }))
       .toMatchObject({ status: 422, pointer: "/networks/0/options/com.docker.network.bridge.enable_ip_masquerade" });
+    expect(failure({ networks: [{ name: "n", options: { "com.docker.network.bridge.host_binding_ipv4": "nope" } }] }))
+      .toMatchObject({ status: 422, pointer: "/networks/0/options/com.docker.network.bridge.host_binding_ipv4" });
   });
 });
 
@@ -113,10 +115,25 @@ describe("bridge-accept-fwmark (29+, iptables backend)", () => {
     expect(forward.filter((l) => l.includes("mark"))).toHaveLength(1);
     expect(r.rules.host!.commands).toContain("iptables --wait -t filter -I DOCKER-FORWARD -m mark --mark 2/3 -j ACCEPT");
   });
-  it("needs 29, a valid MARK[/MASK], and the iptables backend", () => {
+  it("nftables backend: \"meta mark\" accept in each non-internal bridge's forward-in chain, before ICC (nftabler group order)", () => {
+    const nft = run({
+      docker: { version: "29" }, daemon: { "firewall-backend": "nftables", "bridge-accept-fwmark": "0x10" }, host: { sysctl: { "net.ipv4.ip_forward": 1 } },
+      networks: [{ name: "n", options: { "com.docker.network.bridge.name": "br-n" } }, { name: "i", internal: true, options: { "com.docker.network.bridge.name": "br-i" } }],
+    }).rules.host!.nft!;
+    const chain = (br: string) => nft.split(`chain filter-forward-in__${br} {`)[1]!.split("}")[0]!.trim().split("\n").map((l) => l.trim());
+    // What the kernel's nft printed back for this ruleset (loaded with nft -f in a scratch netns).
+    expect(chain("br-n")).toEqual([
+      "ct state established,related counter packets 0 bytes 0 accept",
+      'meta mark 0x00000010 counter packets 0 bytes 0 accept comment "ALLOW FW MARK"',
+      'iifname "br-n" counter packets 0 bytes 0 accept comment "ICC"',
+      'counter packets 0 bytes 0 drop comment "UNPUBLISHED PORT DROP"',
+    ]);
+    expect(chain("br-i").some((l) => l.includes("mark"))).toBe(false);
+  });
+  it("needs 29 and a valid MARK[/MASK]; a mask is not simulated with nftables", () => {
     expect(failure({ docker: { version: "28" }, daemon: { "bridge-accept-fwmark": "1" } })).toMatchObject({ pointer: "/daemon/bridge-accept-fwmark" });
     expect(failure({ docker: { version: "29" }, daemon: { "bridge-accept-fwmark": "1/2/3" } })).toMatchObject({ pointer: "/daemon/bridge-accept-fwmark" });
-    expect(failure({ docker: { version: "29" }, daemon: { "bridge-accept-fwmark": "1", "firewall-backend": "nftables" } })).toMatchObject({ pointer: "/daemon/bridge-accept-fwmark" });
+    expect(failure({ docker: { version: "29" }, daemon: { "bridge-accept-fwmark": "1/3", "firewall-backend": "nftables" } })).toMatchObject({ pointer: "/daemon/bridge-accept-fwmark" });
   });
 });
 
@@ -131,12 +148,30 @@ describe("com.docker.network.container_iface_prefix", () => {
     expect(names).toEqual(["lan0", "eth0", "lan1"]);
     expect(r.traces[0]!.verdict).toBe("delivered");
   });
+  it("also for docker network connect", () => {
+    const r = run({ commands: ["docker network create -o com.docker.network.container_iface_prefix=lan lan", "docker run -d --name web nginx", "docker network connect lan web", "docker network create plain", "docker network connect plain web"] });
+    expect(r.containers[0]!.interfaces.map((i) => i.name)).toEqual(["eth0", "lan0", "eth1"]);
+  });
+  it("refuses a prefix that cannot make an interface name", () => {
+    expect(failure({ networks: [{ name: "n", options: { "com.docker.network.container_iface_prefix": "a very long prefix" } }] }))
+      .toMatchObject({ status: 422, pointer: "/networks/0/options/com.docker.network.container_iface_prefix" });
+  });
 });
 
 describe("docker0's subnet from the address pools (no --bip, no --fixed-cidr)", () => {
   it("takes the first pool's first subnet, user networks the next ones (27+ as 20.10, capture o01)", () => {
     const r = run({ docker: { version: "28" }, daemon: { "default-address-pools": [{ base: "10.10.0.0/16", size: 24 }] }, networks: [{ name: "n" }] });
     expect(r.networks.map((n) => [n.name, n.subnet])).toEqual([["bridge", "10.10.0.0/24"], ["n", "10.10.1.0/24"]]);
+  });
+  it("--fixed-cidr alone: 20.10 keeps 172.17.0.0/16 (capture h17), 23.0.4+ makes fixed-cidr the subnet (initBridgeDriver)", () => {
+    const docker0 = (version: string) => {
+      const r = run({ docker: { version }, daemon: { "fixed-cidr": "172.17.128.0/17" }, containers: [{ name: "web" }] });
+      return [r.networks.find((n) => n.name === "bridge")!.subnet, r.networks.find((n) => n.name === "bridge")!.gateway, r.containers[0]!.interfaces[0]!.ip];
+    };
+    expect(docker0("20.10")).toEqual(["172.17.0.0/16", "172.17.128.0", "172.17.128.1"]);
+    expect(docker0("23.0.3")).toEqual(["172.17.0.0/16", "172.17.128.0", "172.17.128.1"]);
+    expect(docker0("23.0.4")).toEqual(["172.17.128.0/17", "172.17.128.1", "172.17.128.2"]);
+    expect(docker0("28")).toEqual(["172.17.128.0/17", "172.17.128.1", "172.17.128.2"]);
   });
   it("skips a pool subnet the host's own interface is on", () => {
     const r = run({ host: { interfaces: [{ name: "eth0", address: "172.17.0.10/16", gateway: "172.17.0.1" }] } });
@@ -150,7 +185,6 @@ describe("daemon settings accepted without effect, and known ones not simulated"
     expect(save({ docker: { version: "27" }, daemon: { "userland-proxy-path": "/usr/libexec/docker/docker-proxy", "network-control-plane-mtu": 1400 }, containers: [{ name: "web", ports: ["8080:80"] }] })).toBe(plain);
   });
   it.each([
-    ["bip6", "fd00:1::1/64"],
     ["default-gateway", "172.17.0.254"],
     ["default-gateway-v6", "fd00::254"],
   ] as const)("%s is a 422 naming it", (key, value) => {
@@ -212,5 +246,39 @@ describe("daemon ip (--ip) with an IPv6 address", () => {
     expect(r.containers[0]!.ports.map((p) => `${p.hostIp}:${p.hostPort}`).sort()).toEqual(["127.0.0.1:8081", "::1:8080"]);
     expect(r.rules.host!["iptables-save"]).not.toContain("--dport 8080");
     expect(r.traces.map((t) => t.connects)).toEqual([true, false]); // no IPv4 listener, no DNAT
+  });
+});
+
+describe("bip6 (28+): docker0's IPv6 address and subnet", () => {
+  it("gives docker0 that address, its subnet the NAT66 and ip6tables rules, containers the lowest free address", () => {
+    const r = run({ docker: { version: "28" }, daemon: { ipv6: true, bip6: "fd00:9::1:1/64" },
+      host: { interfaces: [{ name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1", address6: "2001:db8:1::10/64", gateway6: "2001:db8:1::1" }] }, containers: [{ name: "web", ports: ["8080:80"] }], flows: [{ from: "web", to: "[2001:db8::1]:443", family: "ipv6" }] });
+    expect(r.networks.find((n) => n.name === "bridge")).toMatchObject({ subnet6: "fd00:9::/64", gateway6: "fd00:9::1:1" });
+    expect(r.containers[0]!.interfaces[0]!.ip6).toBe("fd00:9::1");
+    expect(r.rules.host!["ip6tables-save"]).toContain("-A POSTROUTING -s fd00:9::/64 ! -o docker0 -j MASQUERADE");
+    expect(r.traces[0]!.verdict).toBe("delivered");
+  });
+  it("exists from 28 and is not simulated together with fixed-cidr-v6", () => {
+    expect(failure({ docker: { version: "27" }, daemon: { ipv6: true, bip6: "fd00:9::1/64" } })).toMatchObject({ pointer: "/daemon/bip6" });
+    expect(failure({ docker: { version: "29" }, daemon: { ipv6: true, bip6: "fd00:9::1/64", "fixed-cidr-v6": "fd00:9::/80" } })).toMatchObject({ pointer: "/daemon/bip6" });
+  });
+});
+
+describe("options checked against moby's source only (no golden covers them)", () => {
+  it("ip-forward-no-drop (28+): forwarding turned on, FORWARD policy left ACCEPT (setupIPv4Forwarding)", () => {
+    const policy = (daemon: Record<string, unknown>) => /:FORWARD (\w+)/.exec(save({ docker: { version: "28" }, daemon }))![1];
+    expect(policy({})).toBe("DROP");
+    expect(policy({ "ip-forward-no-drop": true })).toBe("ACCEPT");
+    expect(failure({ docker: { version: "27" }, daemon: { "ip-forward-no-drop": true } })).toMatchObject({ pointer: "/daemon/ip-forward-no-drop" });
+  });
+  it("trusted_host_interfaces (28.2+): a raw ACCEPT per interface before the direct-access DROP (iptabler filterDirectAccess)", () => {
+    const raw = (version: string) => save({
+      docker: { version },
+      networks: [{ name: "n", subnet: "192.0.2.0/24", options: { "com.docker.network.bridge.name": "br-n", "com.docker.network.bridge.trusted_host_interfaces": "eth1::eth2" } }],
+      containers: [{ name: "web", network: "n", ports: ["8080:80"] }],
+    }).split("\n").filter((l) => l.startsWith("-A PREROUTING -d 192.0.2.2/32"));
+    const expected = ["-A PREROUTING -d 192.0.2.2/32 -i eth1 -j ACCEPT", "-A PREROUTING -d 192.0.2.2/32 -i eth2 -j ACCEPT", "-A PREROUTING -d 192.0.2.2/32 ! -i br-n -j DROP"];
+    expect(raw("28.2.0")).toEqual(expected);
+    expect(raw("29")).toEqual(expected);
   });
 });

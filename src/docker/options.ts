@@ -2,6 +2,7 @@
 // default-network-opts, as libnetwork's parseNetworkOptions reads them (drivers/bridge/
 // bridge_linux.go, netlabel/labels.go). What each one does and since when: OPTIONS.md beside this file.
 import { impossible } from "../errors.js";
+import { formatIPv6, isIP, isIPv6, parseIPv6 } from "../net/address.js";
 import type { DaemonSpec, NetworkSpec } from "../scenario/schema.js";
 import { atLeast, type DockerVersion } from "./version.js";
 
@@ -83,12 +84,16 @@ export function checkBridgeOptions(opts: Record<string, string>, at: string, ver
   const bridge = opts[BRIDGE_NAME];
   if (bridge !== undefined && (bridge.length > 15 || !/^[^\s/:]+$/.test(bridge)))
     throw impossible(optionPointer(at, BRIDGE_NAME), `"${bridge}" is not a valid interface name: at most 15 characters (the kernel's IFNAMSIZ), no spaces, "/" or ":"`);
+  const prefix = opts[IFACE_PREFIX];
+  if (prefix !== undefined && !/^[^\s/:]{1,14}$/.test(prefix))
+    throw impossible(optionPointer(at, IFACE_PREFIX), `"${prefix}" cannot prefix an interface name: 1 to 14 characters (room for the index), no spaces, "/" or ":"`);
 }
 
 /**
- * Daemon settings that exist in Docker and change addresses, routes or rules, but are not
- * simulated yet: a 422 naming them rather than a silently different result. Settings that do not
- * touch the network path (userland-proxy-path, network-control-plane-mtu) are accepted and ignored.
+ * The daemon's network settings that a release lacks, that dockerd refuses together, or that
+ * change addresses or routes nfplay does not model yet: a 422 naming them rather than a silently
+ * different result. Settings that do not touch the network path (userland-proxy-path,
+ * network-control-plane-mtu) are accepted and ignored.
  */
 export function checkDaemonOptions(d: DaemonSpec, version: DockerVersion): void {
   const since: [keyof DaemonSpec, string][] = [["default-network-opts", "24.0.0"], ["bip6", "28.0.0"], ["bridge-accept-fwmark", "29.0.0"]];
@@ -116,12 +121,13 @@ export function checkDaemonOptions(d: DaemonSpec, version: DockerVersion): void 
 
 /**
  * bridge-accept-fwmark "MARK[/MASK]" as dockerd hands it to iptables (iptabler iptablesFwMark:
- * strconv.ParseUint base 0, printed in decimal), or a 422 like dockerd's config validation.
+ * strconv.ParseUint base 0, printed in decimal; nftabler nftFwMark gives the same for a plain
+ * mark), or a 422 like dockerd's config validation.
  */
 export function iptablesFwMark(text: string, backend: string): string {
   const at = "/daemon/bridge-accept-fwmark";
-  if (backend === "nftables") throw impossible(at, "bridge-accept-fwmark with the nftables backend is not simulated yet");
   const parts = text.split("/");
+  if (backend === "nftables" && parts.length > 1) throw impossible(at, "a bridge-accept-fwmark mask with the nftables backend (meta mark and MASK == MARK) is not simulated yet");
   const nums = parts.map(parseGoUint32);
   if (parts.length > 2 || nums.some((n) => n === null)) throw impossible(at, `invalid bridge-accept-fwmark "${text}": expected MARK or MARK/MASK (32-bit numbers)`);
   return nums.join("/");
@@ -133,6 +139,14 @@ function parseGoUint32(s: string): number | null {
   if (!m) return null;
   const n = m[1] ? parseInt(m[1], 16) : m[2] ? parseInt(m[2], 2) : m[3] ? parseInt(m[3], 8) : Number(m[4]);
   return n <= 0xffffffff ? n : null;
+}
+
+/** host_binding_ipv4 (net.ParseIP: an IPv6 address works like an IPv6 dockerd --ip), or null. */
+export function hostBindingOption(opts: Record<string, string>, at: string): string | null {
+  const v = opts[HOST_BINDING_IPV4];
+  if (v === undefined) return null;
+  if (!isIP(v)) throw impossible(optionPointer(at, HOST_BINDING_IPV4), `invalid value "${v}" for option "${HOST_BINDING_IPV4}": not an IP address`);
+  return isIPv6(v) ? formatIPv6(parseIPv6(v)) : v;
 }
 
 /** The container's interface name on a network: its prefix (default "eth") + the next free index of that prefix. */

@@ -12,6 +12,8 @@ export const CODE = "docker-user-matches-after-dnat";
 export function dockerUserMatchesAfterDnat(ctx: ExplainContext): Warning[] {
   const rs = ctx.world.get("host").ruleset;
   if (!rs?.tables.get("filter")?.chains.get("DOCKER-USER")?.rules.length) return [];
+  // Cheap guard before printing the whole ruleset: no DOCKER-USER rule (in any table) names a --dport.
+  if (![...rs.tables.values()].some((t) => t.chains.get("DOCKER-USER")?.rules.some((r) => r.spec.includes("--dport ")))) return [];
   const userRules = saveRuleset(rs).split("\n").filter((l) => l.startsWith("-A DOCKER-USER ") && l.includes("--dport "));
   const out: Warning[] = [];
   for (const p of publishedPorts(ctx.docker.containers)) {

@@ -10,6 +10,9 @@ export const CODE = "published-port-bypasses-input";
 export function publishedPortBypassesInput(ctx: ExplainContext): Warning[] {
   const hostIp = ctx.docker.interfaces[0]?.address.split("/")[0];
   if (!hostIp) return [];
+  // An empty filter INPUT chain with an ACCEPT policy accepts every port: no probe can matter.
+  const input = ctx.world.get("host").ruleset?.baseChain("filter", "INPUT");
+  if (!input || (input.rules.length === 0 && (input.policy ?? "ACCEPT") === "ACCEPT")) return [];
   const out: Warning[] = [];
   for (const p of publishedPorts(ctx.docker.containers)) {
     const b = p.binding;

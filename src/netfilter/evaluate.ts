@@ -67,17 +67,13 @@ export function runTable(
   const memo = new Map<Segment, number[]>();
   // One context object, updated in place: allocating one per rule dominated the big benchmark.
   const mctx: MatchContext = { ...ctx, packet, hook };
-  const hit = (r: Rule, n: number, verdict: string) =>
-    hits.push({ table, chain: chain.name, rule: ruleLine(chain.name, r), ruleNumber: n, verdict, packet });
-  const policy = (): TableResult => {
-    hits.push({ table, chain: base.name, rule: `-P ${base.name} ${base.policy}`, ruleNumber: null, verdict: `policy ${base.policy}`, packet });
-    return { verdict: base.policy ?? "ACCEPT", packet, hits };
-  };
+  // hit()/policy() are plain functions, not closures: a named closure per call costs more than
+  // the call (bundlers' keepNames wrap each one in __name) and runTable runs at every hook.
   for (;;) {
     i = nextCandidate(chain, i, packet, memo);
     if (i >= chain.rules.length) {
       const back = stack.pop();
-      if (!back) return policy();
+      if (!back) return policy(table, base, packet, hits);
       ({ chain, next: i } = back);
       continue;
     }
@@ -90,18 +86,18 @@ export function runTable(
     const t = r.target;
     if (isStandard(t)) {
       if (t.kind === "none") {
-        hit(r, n, "CONTINUE");
+        hit(hits, table, chain, r, n, "CONTINUE", packet);
         continue;
       }
       if (t.kind === "verdict") {
-        hit(r, n, t.verdict);
+        hit(hits, table, chain, r, n, t.verdict, packet);
         if (t.verdict !== "RETURN") return { verdict: t.verdict, packet, hits };
         const back = stack.pop();
-        if (!back) return policy();
+        if (!back) return policy(table, base, packet, hits);
         ({ chain, next: i } = back);
         continue;
       }
-      hit(r, n, `${t.kind === "jump" ? "JUMP" : "GOTO"}:${t.chain}`);
+      hit(hits, table, chain, r, n, `${t.kind === "jump" ? "JUMP" : "GOTO"}:${t.chain}`, packet);
       if (t.kind === "jump") stack.push({ chain, next: i });
       if (stack.length > MAX_DEPTH) throw new BudgetExceededError();
       chain = chains.get(t.chain)!;
@@ -110,8 +106,17 @@ export function runTable(
     }
     const effect = t.module.apply(t.opts, mctx);
     if (effect.packet) packet = effect.packet;
-    hit(r, n, t.module.name);
+    hit(hits, table, chain, r, n, t.module.name, packet);
     if (effect.verdict === "CONTINUE") continue;
     return { verdict: effect.verdict, packet, hits, nat: effect.nat, reject: effect.reject };
   }
+}
+
+function hit(hits: RuleHit[], table: TableName, chain: Chain, r: Rule, n: number, verdict: string, packet: Packet): void {
+  hits.push({ table, chain: chain.name, rule: ruleLine(chain.name, r), ruleNumber: n, verdict, packet });
+}
+
+function policy(table: TableName, base: Chain, packet: Packet, hits: RuleHit[]): TableResult {
+  hits.push({ table, chain: base.name, rule: `-P ${base.name} ${base.policy}`, ruleNumber: null, verdict: `policy ${base.policy}`, packet });
+  return { verdict: base.policy ?? "ACCEPT", packet, hits };
 }

@@ -8,10 +8,58 @@ import { currentIpsets } from "./ipset.js";
 
 export interface CommandResult {
   ok: boolean;
+  /** What the tool prints on stderr, exactly (no final newline). */
   error?: string;
+  /** The tool's exit status: 1 a kernel refusal, 2 a parameter problem, 3 no such table, 4 a netlink batch error. */
+  status?: number;
 }
 
-export class IptablesError extends Error {}
+/**
+ * How iptables 1.8.9 (nf_tables) reports a failure, which decides both the words around the
+ * message and the exit status, for a single command and for iptables-restore:
+ * - "param": xtables_error(PARAMETER_PROBLEM): "PROG v1.8.9 (nf_tables): MSG" and the -h hint (exit 2)
+ * - "bare": the same without the version prefix ("Bad argument `x'")
+ * - "kernel": an errno that nft_strerror() maps to a sentence: "PROG: MSG" (exit 1)
+ * - "batch": the kernel refused the netlink batch: "PROG v1.8.9 (nf_tables):  OP failed (ERR): ..." (exit 4)
+ * - "table": an unknown -t table (exit 3)
+ */
+export type ErrorKind = "param" | "bare" | "kernel" | "batch" | "table";
+
+export class IptablesError extends Error {
+  constructor(readonly kind: ErrorKind, readonly reason: string) {
+    super(reason);
+  }
+}
+
+const VERSION = "v1.8.9 (nf_tables)";
+const STATUS: Record<ErrorKind, number> = { param: 2, bare: 2, kernel: 1, batch: 4, table: 3 };
+
+function helpHint(p: string): string {
+  return `Try \`${p} -h' or '${p} --help' for more information.`;
+}
+
+/** The stderr of `PROG ...` (PROG: iptables or ip6tables) failing with this error. */
+export function commandMessage(e: IptablesError, p: string): string {
+  switch (e.kind) {
+    case "param": return `${p} ${VERSION}: ${e.reason}\n${helpHint(p)}`;
+    case "bare": return `${e.reason}\n${helpHint(p)}`;
+    case "kernel": return `${p}: ${e.reason}`;
+    case "batch": return `${p} ${VERSION}:  ${e.reason}`;
+    case "table": return `${p} ${VERSION}: ${e.reason}\nPerhaps ${p} or your kernel needs to be upgraded.`;
+  }
+}
+
+/** The stderr of `PROG-restore` failing with this error on line `line`. */
+export function restoreMessage(e: IptablesError, p: string, line: number): string {
+  const r = `${p}-restore`;
+  switch (e.kind) {
+    case "param": return `${r} ${VERSION}: ${e.reason}\nError occurred at line: ${line}\n${helpHint(r)}`;
+    case "bare": return `${e.reason}\nError occurred at line: ${line}\n${helpHint(r)}`;
+    case "kernel": return `${r}: line ${line} failed: ${e.reason.replace(/ Run `dmesg' for more information\.$/, "")}`;
+    case "batch": return `${r} ${VERSION}: \nline ${line}: ${e.reason}`;
+    case "table": return `${r} ${VERSION}: ${r}: line ${line} table name '${e.reason}' invalid\nError occurred at line: ${line}\n${helpHint(r)}`;
+  }
+}
 
 const COMMANDS: Record<string, string> = {
   "-A": "A", "--append": "A", "-I": "I", "--insert": "I", "-D": "D", "--delete": "D",
@@ -21,16 +69,18 @@ const COMMANDS: Record<string, string> = {
 
 const MAX_CHAIN_NAME = 28; // XT_EXTENSION_MAXNAMELEN - 1
 
-// The program of the command being run ("iptables" or "ip6tables"): messages start with it.
-let prog = "iptables";
+function fail(kind: ErrorKind, reason: string): never {
+  throw new IptablesError(kind, reason);
+}
 
-function fail(msg: string): never {
-  throw new IptablesError(prog === "iptables" ? msg : msg.replace(/^iptables/, prog));
+/** The kernel refused the rule: nf_tables answers the whole batch with one errno. */
+function refuse(op: string, errno: string, what: string): never {
+  fail("batch", `${op} failed (${errno}): ${what}`);
 }
 
 function chainOf(t: Table, name: string): Chain {
   const c = t.chains.get(name);
-  if (!c) fail("iptables: No chain/target/match by that name.");
+  if (!c) fail("kernel", "No chain/target/match by that name.");
   return c;
 }
 
@@ -38,35 +88,32 @@ function chainOf(t: Table, name: string): Chain {
 const NO_IN: readonly string[] = ["OUTPUT", "POSTROUTING"];
 const NO_OUT: readonly string[] = ["PREROUTING", "INPUT"];
 
+/** Userspace checks of a rule, made for -C and -D too. */
 function checkHeader(t: Table, chain: Chain, rule: Rule): void {
   const h = rule.header;
-  if (chain.builtin && h.in && NO_IN.includes(chain.name)) fail(`iptables v1.8.9 (nf_tables): Can't use -i with ${chain.name}`);
-  if (chain.builtin && h.out && NO_OUT.includes(chain.name)) fail(`iptables v1.8.9 (nf_tables): Can't use -o with ${chain.name}`);
-  // iptables-nft turns "! -s 0.0.0.0/0" into a negated zero-length compare, which nf_tables refuses.
-  if ((h.src?.neg && h.src.cidr.prefix === 0) || (h.dst?.neg && h.dst.cidr.prefix === 0))
-    fail(`iptables: RULE_APPEND failed (Invalid argument): rule in chain ${chain.name}`);
+  if (chain.builtin && h.in && NO_IN.includes(chain.name)) fail("param", `Can't use -i with ${chain.name}\n`);
+  if (chain.builtin && h.out && NO_OUT.includes(chain.name)) fail("param", `Can't use -o with ${chain.name}\n`);
   const tg = rule.target;
   if (t.name === "nat" && isStandard(tg) && tg.kind === "verdict" && tg.verdict === "DROP")
-    fail('iptables v1.8.9 (nf_tables): The "nat" table is not intended for filtering, the use of DROP is therefore inhibited.');
+    fail("param", '\nThe "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n');
+  if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto") && !t.chains.has(tg.chain))
+    fail("param", `Chain '${tg.chain}' does not exist`);
 }
 
 /** The hooks each module of a rule may run from (the kernel's checkentry), by module name. */
-function restrictions(rule: Rule): { what: string; hooks: readonly Hook[] }[] {
-  const out: { what: string; hooks: readonly Hook[] }[] = [];
+function restrictions(rule: Rule): (readonly Hook[])[] {
+  const out: (readonly Hook[])[] = [];
   for (const m of rule.matches) {
     const hooks = m.module.validHooks?.(m.opts) ?? m.module.hooks;
-    if (hooks) out.push({ what: `${m.module.name} match`, hooks });
+    if (hooks) out.push(hooks);
   }
   const tg = rule.target;
-  if (!isStandard(tg) && tg.module.hooks) out.push({ what: `${tg.module.name} target`, hooks: tg.module.hooks });
+  if (!isStandard(tg) && tg.module.hooks) out.push(tg.module.hooks);
   return out;
 }
 
-function checkHooks(rule: Rule, hooks: readonly string[], chain: string): void {
-  for (const r of restrictions(rule))
-    for (const hook of hooks)
-      if (!r.hooks.includes(hook as Hook))
-        fail(`iptables: ${r.what}: used from hooks ${hook} (via ${chain}), but only usable from ${r.hooks.join("/")}`);
+function usableFrom(rule: Rule, hooks: readonly string[]): boolean {
+  return restrictions(rule).every((ok) => hooks.every((hook) => ok.includes(hook as Hook)));
 }
 
 /** Built-in chains from which a chain is reached, through jumps and gotos. */
@@ -82,23 +129,42 @@ function reachable(t: Table, from: string, seen = new Set<string>()): Set<string
   return seen;
 }
 
-function checkTarget(t: Table, chain: Chain, rule: Rule): void {
-  checkHeader(t, chain, rule);
+/**
+ * The kernel's checks when the rule is added (nf_tables validates a chain only from the base
+ * chains that reach it): the target's table, each module's hooks, jumps and loops. The kernel
+ * names the chain the rule went into, whatever deeper rule it refused.
+ */
+function checkKernel(t: Table, chain: Chain, rule: Rule, op: string): void {
+  const what = `rule in chain ${chain.name}`;
+  const h = rule.header;
+  // iptables-nft turns "! -s 0.0.0.0/0" into a negated zero-length compare, which nf_tables refuses.
+  if ((h.src?.neg && h.src.cidr.prefix === 0) || (h.dst?.neg && h.dst.cidr.prefix === 0)) refuse(op, "Invalid argument", what);
+  if (rule.matches.some((m) => m.module.tables && !m.module.tables.includes(t.name))) refuse(op, "Invalid argument", what);
   const tg = rule.target;
-  if (!isStandard(tg) && tg.module.tables && !tg.module.tables.includes(t.name))
-    fail(`iptables: ${tg.module.name} target: only valid in ${tg.module.tables.join("/")} table, not ${t.name}`);
+  if (!isStandard(tg) && tg.module.tables && !tg.module.tables.includes(t.name)) refuse(op, "Invalid argument", what);
   const hooks = chain.builtin ? [chain.name] : hooksReaching(t, chain.name);
-  checkHooks(rule, hooks, chain.name);
-  if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto")) {
-    const dest = t.chains.get(tg.chain);
-    if (!dest || dest.builtin) fail(`iptables v1.8.9 (nf_tables): Chain '${tg.chain}' does not exist`);
-    if (reaches(t, tg.chain, chain.name, new Set())) fail("iptables: Too many levels of symbolic links.");
-    // Everything the jump makes reachable now also runs from this chain's hooks.
-    if (hooks.length) for (const c of reachable(t, tg.chain)) for (const r of t.chains.get(c)!.rules) checkHooks(r, hooks, c);
-  }
+  if (!usableFrom(rule, hooks)) refuse(op, "Invalid argument", what);
+  if (!isStandard(tg) || (tg.kind !== "jump" && tg.kind !== "goto")) return;
+  if (t.chains.get(tg.chain)!.builtin) refuse(op, "Operation not supported", what);
+  if (!hooks.length) return;
+  // A loop among the chains this jump makes reachable from a base chain.
+  if (reaches(t, tg.chain, chain.name, new Set()) || hasLoop(t, tg.chain)) refuse(op, "Too many links", what);
+  // Everything the jump makes reachable now also runs from this chain's hooks.
+  for (const c of reachable(t, tg.chain)) for (const r of t.chains.get(c)!.rules) if (!usableFrom(r, hooks)) refuse(op, "Invalid argument", what);
 }
 
-/** Would jumping from `from` to `to` close a loop (the kernel's mark_source_chains check)? */
+/** Whether the jumps from a chain ever come back to a chain on the way (a cycle). */
+function hasLoop(t: Table, from: string, path = new Set<string>(), done = new Set<string>()): boolean {
+  if (path.has(from)) return true;
+  if (done.has(from)) return false;
+  path.add(from);
+  for (const to of t.chains.get(from)?.jumps.keys() ?? []) if (hasLoop(t, to, path, done)) return true;
+  path.delete(from);
+  done.add(from);
+  return false;
+}
+
+/** Whether `goal` is reachable from `start` through jumps and gotos. */
 function reaches(t: Table, start: string, goal: string, seen: Set<string>): boolean {
   if (start === goal) return true;
   if (seen.has(start)) return false;
@@ -119,42 +185,55 @@ function parseSpec(argv: string[], family: Family): Rule {
     lastSpec = { key, rule };
     return rule;
   } catch (e) {
-    if (e instanceof RuleParseError) fail(`iptables v1.8.9 (nf_tables): ${e.message}`);
+    if (e instanceof RuleParseError) fail(/^Bad argument /.test(e.message) ? "bare" : "param", e.message);
     throw e;
   }
 }
 
-function ruleNumber(text: string | undefined, max: number): number | null {
+/** -I/-D's rule number, or null when the next word is not one. */
+function ruleNumber(text: string | undefined): number | null {
   if (text === undefined || !/^\d+$/.test(text)) return null;
   const n = Number(text);
-  if (n < 1 || n > max) fail("iptables: Index of insertion too big.");
+  if (n < 1) fail("param", `Invalid rule number \`${text}'`);
   return n;
 }
 
-function run(rs: Ruleset, argv: string[]): CommandResult | void {
+interface Command {
+  table: TableName;
+  cmd: string;
+  chainName: string | undefined;
+  args: string[];
+}
+
+function parseCommand(argv: string[]): Command {
   let table: TableName = "filter";
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "-t" || a === "--table") {
       const name = argv[++i] as TableName;
-      if (!TABLE_NAMES.includes(name)) fail(`iptables v1.8.9 (nf_tables): table '${name}' does not exist`);
+      if (!TABLE_NAMES.includes(name)) fail("table", `table '${name}' does not exist`);
       table = name;
     } else if (a === "--wait" || a === "-w") {
       if (/^\d+$/.test(argv[i + 1] ?? "")) i++;
     } else rest.push(a);
   }
   const cmd = COMMANDS[rest[0] ?? ""];
-  if (!cmd) fail(`iptables v1.8.9 (nf_tables): no command specified`);
-  const chainName = rest[1];
-  const args = rest.slice(2);
+  if (!cmd) fail("param", "no command specified");
+  if (!rest[1] && "AIDCNP".includes(cmd)) fail("param", `option "${rest[0]}" requires an argument`);
+  return { table, cmd, chainName: rest[1], args: rest.slice(2) };
+}
+
+function run(rs: Ruleset, argv: string[]): CommandResult | void {
+  const { table, cmd, chainName, args } = parseCommand(argv);
   const t = rs.table(table);
   switch (cmd) {
     case "N": {
-      if (!chainName) fail("iptables: -N requires a chain name");
-      if (t.chains.has(chainName)) fail("iptables: Chain already exists.");
-      if (chainName.length > MAX_CHAIN_NAME || chainName.startsWith("-")) fail(`iptables: chain name \`${chainName}' is invalid`);
-      t.chains.set(chainName, newChain(chainName, false));
+      const name = chainName!;
+      if (name.length > MAX_CHAIN_NAME) fail("param", `chain name \`${name}' too long (must be under ${MAX_CHAIN_NAME + 1} chars)`);
+      if (name.startsWith("-")) fail("param", `chain name not allowed to start with \`-'\n`);
+      if (t.chains.has(name)) fail("kernel", "Chain already exists.");
+      t.chains.set(name, newChain(name, false));
       return;
     }
     case "X": {
@@ -168,10 +247,10 @@ function run(rs: Ruleset, argv: string[]): CommandResult | void {
       return;
     }
     case "P": {
-      const c = chainOf(t, chainName ?? "");
+      const c = t.chains.get(chainName ?? "");
       const policy = args[0];
-      if (!c.builtin) fail("iptables: Bad built-in chain name.");
-      if (policy !== "ACCEPT" && policy !== "DROP") fail("iptables: Bad policy name.");
+      if (!c?.builtin) fail("kernel", "Bad built-in chain name.");
+      if (policy !== "ACCEPT" && policy !== "DROP") fail("kernel", "Bad policy name. Run `dmesg' for more information.");
       c.policy = policy;
       c.instantiated = true;
       return;
@@ -180,54 +259,67 @@ function run(rs: Ruleset, argv: string[]): CommandResult | void {
     case "I":
     case "C":
     case "D":
-      return ruleCommand(t, cmd, chainName, args, rs.family);
+      return ruleCommand(t, cmd, chainName!, args, rs.family);
   }
 }
 
 function deleteChain(t: Table, name: string): void {
   const c = chainOf(t, name);
-  if (c.builtin) fail("iptables: Can't delete built-in chain.");
-  if (c.rules.length) fail("iptables: Directory not empty.");
+  // iptables-nft creates a built-in chain on first use; until then, it does not exist.
+  if (c.builtin && !c.instantiated) fail("kernel", "No chain/target/match by that name.");
+  const busy = () => refuse("CHAIN_DEL", "Device or resource busy", `chain ${name}`);
+  if (c.builtin || c.rules.length) busy();
   for (const other of t.chains.values())
     for (const r of other.rules) {
       const tg = r.target;
-      if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto") && tg.chain === name)
-        fail("iptables: Too many links.");
+      if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto") && tg.chain === name) busy();
     }
   t.chains.delete(name);
 }
 
 // A missed -C is Docker's most common call: answer it without the cost of an exception.
-const NO_MATCH: CommandResult = { ok: false, error: "iptables: Bad rule (does a matching rule exist in that chain?)." };
+const NO_MATCH = "Bad rule (does a matching rule exist in that chain?).";
 
-function ruleCommand(t: Table, cmd: string, chainName: string | undefined, args: string[], family: Family): CommandResult | void {
-  const c = chainOf(t, chainName ?? "");
+function ruleCommand(t: Table, cmd: string, chainName: string, args: string[], family: Family): CommandResult | void {
+  const c = chainOf(t, chainName);
   if (cmd === "D" && args.length === 1 && /^\d+$/.test(args[0]!)) {
-    const n = ruleNumber(args[0], c.rules.length);
-    if (n === null) fail("iptables: Index of deletion too big.");
+    const n = ruleNumber(args[0])!;
+    // iptables-nft creates a built-in chain on first use; until then, it does not exist.
+    if (c.builtin && !c.instantiated) fail("kernel", "No chain/target/match by that name.");
+    if (n > c.rules.length) fail("kernel", "Index of deletion too big.");
     removeRule(c, n - 1);
     return;
   }
-  const pos = cmd === "I" ? ruleNumber(args[0], c.rules.length + 1) : null;
+  const pos = cmd === "I" ? ruleNumber(args[0]) : null;
   const rule = parseSpec(pos === null ? args : args.slice(1), family);
-  checkTarget(t, c, rule);
-  const at = findRule(c, rule.spec);
+  checkHeader(t, c, rule);
+  const at = cmd === "C" || cmd === "D" ? findRule(c, rule.spec) : -1;
   if (cmd === "C" || cmd === "D") {
-    if (at < 0) return prog === "iptables" ? NO_MATCH : { ok: false, error: NO_MATCH.error!.replace(/^iptables/, prog) };
+    if (at < 0) return { ok: false, error: `${prog}: ${NO_MATCH}`, status: 1 };
     if (cmd === "D") removeRule(c, at);
     return;
   }
+  if (pos !== null && pos > c.rules.length + 1) fail("kernel", "Index of insertion too big.");
+  checkKernel(t, c, rule, cmd === "A" ? "RULE_APPEND" : "RULE_INSERT");
   c.instantiated = true;
   insertRule(c, cmd === "A" ? c.rules.length : (pos ?? 1) - 1, rule);
 }
 
+// The program of the command being run ("iptables" or "ip6tables"): messages start with it.
+let prog = "iptables";
+
+/** Run one iptables command; a failure is an IptablesError (iptables-restore words it its own way). */
+export function runCommand(rs: Ruleset, argv: string[]): CommandResult {
+  prog = progName(rs.family);
+  return run(rs, argv) ?? { ok: true };
+}
+
 /** Run one iptables command; failures are results (Docker checks them), not exceptions. */
 export function applyCommand(rs: Ruleset, argv: string[]): CommandResult {
-  prog = progName(rs.family);
   try {
-    return run(rs, argv) ?? { ok: true };
+    return runCommand(rs, argv);
   } catch (e) {
-    if (e instanceof IptablesError) return { ok: false, error: e.message };
+    if (e instanceof IptablesError) return { ok: false, error: commandMessage(e, prog), status: STATUS[e.kind] };
     throw e;
   }
 }

@@ -49,7 +49,9 @@ const V6_TARGETS = new Map<string, TargetModule<any>>([[REJECT6.name, REJECT6]])
 
 export function findMatch(name: string, family: Family = "ipv4"): MatchModule<any> {
   const m = family === "ipv6" ? (V4_ONLY.has(name) ? undefined : V6_MATCHES.get(name) ?? MATCHES.get(name)) : MATCHES.get(name);
-  if (!m) throw new Error(`Couldn't load match \`${name}': not supported by nfplay`);
+  // The other family's module (icmp in ip6tables, icmp6 in iptables) is no file at all.
+  const otherFamily = family === "ipv6" ? V4_ONLY.has(name) : V6_MATCHES.has(name);
+  if (!m) throw new Error(otherFamily ? `Couldn't load match \`${name}':No such file or directory\n` : `Couldn't load match \`${name}': not supported by nfplay`);
   return m;
 }
 

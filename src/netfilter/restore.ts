@@ -1,14 +1,17 @@
-// iptables-restore: load saved text into a Ruleset. Errors name the line, like the real tool
-// ("iptables-restore: line 7 failed").
-import { applyCommand } from "./interpreter.js";
+// iptables-restore: load saved text into a Ruleset. Errors are worded as iptables-restore 1.8.9
+// (nf_tables) words them, with the line: a parse error stops at its line ("Error occurred at
+// line: N"), a kernel refusal is reported when the table is committed ("line N: RULE_APPEND
+// failed ...").
+import { IptablesError, restoreMessage, runCommand } from "./interpreter.js";
 import { splitLine } from "./quote.js";
-
+import { progName } from "./rule.js";
 import { Ruleset, TABLE_NAMES } from "./ruleset.js";
 import type { TableName } from "./types.js";
 
 export class RestoreError extends Error {
-  constructor(readonly line: number, readonly reason: string, prog = "iptables") {
-    super(`${prog}-restore: line ${line} failed: ${reason}`);
+  /** `message` is what the tool prints on stderr; `line` the input line it names. */
+  constructor(readonly line: number, message: string) {
+    super(message);
   }
 }
 
@@ -20,16 +23,10 @@ interface Pending {
 
 /** iptables-restore, or ip6tables-restore when rs is an IPv6 ruleset (new Ruleset("ipv6")). */
 export function restoreRuleset(text: string, rs: Ruleset = new Ruleset()): Ruleset {
-  if (rs.family === "ipv4") return restoreInto(text, rs);
-  try {
-    return restoreInto(text, rs);
-  } catch (e) {
-    if (e instanceof RestoreError) throw new RestoreError(e.line, e.reason, "ip6tables");
-    throw e;
-  }
-}
-
-function restoreInto(text: string, rs: Ruleset): Ruleset {
+  const prog = progName(rs.family);
+  const error = (line: number, e: IptablesError) => new RestoreError(line, restoreMessage(e, prog, line));
+  // "line N failed" with no reason: a line iptables-restore cannot place (no table open).
+  const misplaced = (line: number) => new RestoreError(line, `${prog}-restore: line ${line} failed`);
   let cur: Pending | null = null;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -37,53 +34,67 @@ function restoreInto(text: string, rs: Ruleset): Ruleset {
     const line = lines[i]!.trim();
     if (line === "" || line.startsWith("#")) continue;
     if (line.startsWith("*")) {
-      if (cur) throw new RestoreError(lineNo, "table not committed before the next one");
+      // Inside a table, "*nat" is read as a rule line: its first word is a bad argument.
+      if (cur) throw error(lineNo, new IptablesError("bare", `Bad argument \`${line.split(/\s+/)[0]}'`));
       const name = line.slice(1) as TableName;
-      if (!TABLE_NAMES.includes(name)) throw new RestoreError(lineNo, `unknown table "${name}"`);
+      if (!TABLE_NAMES.includes(name)) throw error(lineNo, new IptablesError("table", name));
       cur = { table: name, chains: [], rules: [] };
-    } else if (!cur) throw new RestoreError(lineNo, "rule or chain outside of a table (missing *table line)");
+    } else if (!cur) throw misplaced(lineNo);
     else if (line === "COMMIT") {
-      commit(rs, cur);
+      commit(rs, cur, error, lineNo);
       cur = null;
     } else if (line.startsWith(":")) {
-      const m = /^:(\S+)\s+(\S+)(?:\s+\[\d+:\d+\])?$/.exec(line);
-      if (!m) throw new RestoreError(lineNo, `bad chain line "${line}"`);
-      cur.chains.push({ name: m[1]!, policy: m[2]!, line: lineNo });
+      const m = /^:(\S+)(?:\s+(\S+)(?:\s+\[\d+:\d+\])?)?$/.exec(line);
+      if (!m?.[2]) throw error(lineNo, new IptablesError("param", `${prog}-restore: line ${lineNo} policy invalid`));
+      cur.chains.push({ name: m[1]!, policy: m[2], line: lineNo });
     } else {
       let argv: string[];
       try {
         argv = splitLine(line.replace(/^\[\d+:\d+\]\s*/, ""));
       } catch (e) {
-        throw new RestoreError(lineNo, (e as Error).message);
+        throw error(lineNo, new IptablesError("param", (e as Error).message));
       }
+      if (argv.includes("-t") || argv.includes("--table"))
+        throw error(lineNo, new IptablesError("param", "The -t option cannot be used in iptables-restore.\n"));
       cur.rules.push({ argv, line: lineNo });
     }
   }
-  if (cur) throw new RestoreError(lines.length, "COMMIT expected at the end of the table");
+  // iptables-restore counts the lines it read and names the next one.
+  const read = text.endsWith("\n") ? lines.length - 1 : lines.length;
+  if (cur) throw new RestoreError(read + 1, `${prog}-restore: COMMIT expected at line ${read + 1}`);
   return rs;
 }
 
-function must(rs: Ruleset, argv: string[], line: number): void {
-  const r = applyCommand(rs, argv);
-  if (!r.ok) throw new RestoreError(line, r.error ?? "failed");
-}
+type ErrorAt = (line: number, e: IptablesError) => RestoreError;
 
 // Like the real tool, a table is replaced as a whole and all chains are declared before any
-// rule is added, so rules may jump to chains declared later in the file.
-function commit(rs: Ruleset, p: Pending): void {
+// rule is added, so rules may jump to chains declared later in the file. A rule the kernel
+// refuses fails the whole table at COMMIT; a later line's parse error is found first.
+function commit(rs: Ruleset, p: Pending, error: ErrorAt, commitLine: number): void {
   rs.tables.delete(p.table);
   const t = rs.table(p.table);
+  let refused: RestoreError | null = null;
+  const apply = (argv: string[], line: number) => {
+    try {
+      // -C/-D answer "Bad rule" as a result, not an exception (Docker checks it).
+      const res = runCommand(rs, ["-t", p.table, ...argv]);
+      if (!res.ok) throw error(line, new IptablesError("kernel", res.error!.replace(/^\S+: /, "")));
+    } catch (e) {
+      if (!(e instanceof IptablesError)) throw e;
+      // iptables-nft-restore resolves jumps when it commits: it names the COMMIT line.
+      if (e.kind === "param" && /^Chain '.*' does not exist$/.test(e.reason)) throw error(commitLine, e);
+      if (e.kind !== "batch") throw error(line, e);
+      refused ??= error(line, e);
+    }
+  };
   for (const c of p.chains) {
     const existing = t.chains.get(c.name);
     if (existing?.builtin) {
-      if (c.policy !== "ACCEPT" && c.policy !== "DROP") throw new RestoreError(c.line, `bad policy "${c.policy}"`);
+      if (c.policy !== "ACCEPT" && c.policy !== "DROP") throw error(c.line, new IptablesError("kernel", "Bad policy name."));
       existing.policy = c.policy;
       existing.instantiated = true;
-    } else if (c.policy !== "-") throw new RestoreError(c.line, `Can't set policy \`${c.policy}' on \`${c.name}' (not a built-in chain)`);
-    else must(rs, ["-t", p.table, "-N", c.name], c.line);
+    } else if (!existing) apply(["-N", c.name], c.line); // a user chain's policy word is ignored
   }
-  for (const r of p.rules) {
-    if (r.argv[0] !== "-A" && r.argv[0] !== "-I") throw new RestoreError(r.line, `unexpected "${r.argv[0]}"`);
-    must(rs, ["-t", p.table, ...r.argv], r.line);
-  }
+  for (const r of p.rules) apply(r.argv, r.line);
+  if (refused) throw refused;
 }

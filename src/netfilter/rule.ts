@@ -45,7 +45,8 @@ class Reader implements ArgReader {
 }
 
 function parseIface(name: string, neg: boolean): IfaceFilter {
-  if (name.length === 0 || name.length > 15 || /[\s/]/.test(name)) throw new RuleParseError(`Invalid interface name "${name}"`);
+  if (name.length > 15) throw new RuleParseError(`interface name \`${name}' must be shorter than IFNAMSIZ (15)`);
+  if (name.length === 0 || /[\s/]/.test(name)) throw new RuleParseError(`Invalid interface name "${name}"`);
   return { name, neg };
 }
 
@@ -102,26 +103,59 @@ interface LongOption {
   owner: Owner;
 }
 
-function longOptions(st: ParseState): LongOption[] {
-  const out: LongOption[] = [];
-  const t = st.target;
-  if ("module" in t)
-    for (const o of [...t.module.options, ...(t.module.unsupported ?? [])]) out.push({ name: o, key: `-j ${t.module.name} ${o}`, owner: { target: t } });
-  for (let i = st.matches.length - 1; i >= 0; i--) {
-    const m = st.matches[i]!;
-    for (const o of [...m.module.options, ...(m.module.unsupported ?? [])]) out.push({ name: o, key: `-m ${m.module.name} ${o}`, owner: { match: m } });
-  }
-  for (const [name, short] of GLOBAL_LONG) out.push({ name, key: short, owner: { short } });
-  return out;
+/** A module's long options, supported then unsupported (cached: modules are immutable). */
+const moduleOptions = new WeakMap<object, readonly string[]>();
+function optionsOf(mod: { options: readonly string[]; unsupported?: readonly string[] }): readonly string[] {
+  let all = moduleOptions.get(mod);
+  if (!all) moduleOptions.set(mod, (all = [...mod.options, ...(mod.unsupported ?? [])]));
+  return all;
 }
 
-/** getopt_long: an exact name wins, else a prefix of exactly one option; null when unknown or ambiguous. */
-function lookupLong(options: LongOption[], name: string): LongOption | null {
-  const exact = options.find((o) => o.name === name);
-  if (exact) return exact;
-  const prefixed = options.filter((o) => o.name.startsWith(name));
-  const first = prefixed[0];
-  return first && prefixed.every((o) => o.key === first.key) ? first : null;
+const GLOBAL_SHORT = new Map(GLOBAL_LONG.map(([name, short]) => [name, short]));
+
+/**
+ * getopt_long over the target's options, the matches' (last loaded first) and iptables' own, in
+ * that order: an exact name wins, else a prefix of exactly one option; null when unknown or
+ * ambiguous. Walks the modules in place rather than listing every option of every rule.
+ */
+function lookupLong(st: ParseState, name: string): LongOption | null {
+  const t = st.target;
+  if ("module" in t && optionsOf(t.module).includes(name)) return { name, key: `-j ${t.module.name} ${name}`, owner: { target: t } };
+  for (let i = st.matches.length - 1; i >= 0; i--) {
+    const m = st.matches[i]!;
+    if (optionsOf(m.module).includes(name)) return { name, key: `-m ${m.module.name} ${name}`, owner: { match: m } };
+  }
+  const short = GLOBAL_SHORT.get(name);
+  if (short !== undefined) return { name, key: short, owner: { short } };
+  return prefixLong(st, name);
+}
+
+/** The one option `name` abbreviates, or null (none, or two different ones). No closures: hot. */
+function prefixLong(st: ParseState, name: string): LongOption | null {
+  let first: LongOption | null = null;
+  const t = st.target;
+  if ("module" in t)
+    for (const o of optionsOf(t.module)) {
+      if (!o.startsWith(name)) continue;
+      const key = `-j ${t.module.name} ${o}`;
+      if (first && first.key !== key) return null;
+      first ??= { name: o, key, owner: { target: t } };
+    }
+  for (let i = st.matches.length - 1; i >= 0; i--) {
+    const m = st.matches[i]!;
+    for (const o of optionsOf(m.module)) {
+      if (!o.startsWith(name)) continue;
+      const key = `-m ${m.module.name} ${o}`;
+      if (first && first.key !== key) return null;
+      first ??= { name: o, key, owner: { match: m } };
+    }
+  }
+  for (const [o, key] of GLOBAL_LONG) {
+    if (!o.startsWith(name)) continue;
+    if (first && first.key !== key) return null;
+    first ??= { name: o, key, owner: { short: key } };
+  }
+  return first;
 }
 
 /**
@@ -131,13 +165,13 @@ function lookupLong(options: LongOption[], name: string): LongOption | null {
  */
 function resolveLong(st: ParseState, option: string): LongOption {
   const name = option.slice(2);
-  const found = lookupLong(longOptions(st), name);
+  const found = lookupLong(st, name);
   if (found) return found;
   const implicit = st.header.proto ? protoMatch(st.header.proto.proto) : undefined;
   if (implicit && !st.matches.some((m) => m.module === implicit)) {
     const inst = { module: implicit, opts: implicit.create() };
     st.matches.push(inst);
-    const retry = lookupLong(longOptions(st), name);
+    const retry = lookupLong(st, name);
     if (retry && "match" in retry.owner && retry.owner.match === inst) return retry;
     st.matches.pop();
     if (retry) return retry;
@@ -161,9 +195,12 @@ function moduleCall<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof RuleParseError) throw e;
-    throw new RuleParseError((e as Error).message);
+    throw asParseError(e);
   }
+}
+
+function asParseError(e: unknown): RuleParseError {
+  return e instanceof RuleParseError ? e : new RuleParseError((e as Error).message);
 }
 
 /** Parse a rule of an iptables (family "ipv4", the default) or ip6tables ("ipv6") ruleset. */
@@ -185,10 +222,15 @@ export function parseRule(argv: string[], family: Family = "ipv4"): Rule {
       tok = r.next();
     }
     if (tok.startsWith("--") && tok.length > 2) {
-      const opt = moduleCall(() => resolveLong(st, tok));
-      if (!("short" in opt.owner)) {
-        moduleCall(() => parseOption(opt, neg, r, st.header));
-        continue;
+      let opt: LongOption;
+      try {
+        opt = resolveLong(st, tok);
+        if (!("short" in opt.owner)) {
+          parseOption(opt, neg, r, st.header);
+          continue;
+        }
+      } catch (e) {
+        throw asParseError(e);
       }
       tok = `-${opt.owner.short}`;
     }

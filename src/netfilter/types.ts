@@ -97,6 +97,8 @@ export interface MatchModule<O = unknown> {
   readonly hooks?: readonly Hook[];
   /** Like hooks, when it depends on the options (addrtype --limit-iface-in/out). */
   validHooks?(opts: O): readonly Hook[] | undefined;
+  /** Tables the match may be used in (the kernel's checkentry); undefined = all. */
+  readonly tables?: readonly TableName[];
   /** Option names this module accepts, without the leading dashes. */
   readonly options: readonly string[];
   /** The extension's other options in iptables: known, so abbreviations resolve as iptables

@@ -26,10 +26,12 @@ function chainsAt(rs: NftRuleset | null, p: Packet, hook: Hook): NftBase[] {
 }
 
 export function nftFilterChains(rs: NftRuleset | null, p: Packet, hook: Hook): NftBase[] {
+  if (!rs) return []; // most namespaces have no nftables ruleset: skip the lookup and the filter
   return chainsAt(rs, p, hook).filter((b) => b.chain.base!.type !== "nat");
 }
 
 export function nftNatChains(rs: NftRuleset | null, p: Packet, hook: Hook): NftBase[] {
+  if (!rs) return [];
   return chainsAt(rs, p, hook).filter((b) => b.chain.base!.type === "nat");
 }
 
@@ -37,6 +39,12 @@ export function nftNatChains(rs: NftRuleset | null, p: Packet, hook: Hook): NftB
 export function runNatChains(
   iptables: (() => TableResult) | null, iptPriority: number, nft: NftBase[], ctx: MatchContext, budget: Budget,
 ): Omit<NftResult, "hits"> & { hits: (RuleHit | NftHit)[] } {
+  // The common case, iptables alone: no list of runs to build and sort.
+  if (nft.length === 0) {
+    if (!iptables) return { verdict: "ACCEPT", packet: ctx.packet, hits: [] };
+    const res = iptables();
+    return res.verdict !== "ACCEPT" || res.nat ? res : { verdict: "ACCEPT", packet: res.packet, hits: res.hits };
+  }
   const runs: [number, () => TableResult | NftResult][] = nft.map((b) => [b.chain.base!.priority, () => runNftChain(b, ctx, budget)]);
   if (iptables) runs.push([iptPriority, iptables]);
   runs.sort((a, b) => a[0] - b[0]);

@@ -34,7 +34,8 @@ export function normalizeSave(text: string): string {
 function deliveredMatches(expected: string, t: Trace): boolean {
   const d = t.deliveredTo;
   if (!d) return false;
-  return [d.namespace, d.ip, endpoint(d.namespace, d.port), endpoint(d.ip, d.port)].includes(expected);
+  // "[fd00::2]:80", and the unbracketed "fd00::2:80" that earlier versions printed
+  return [d.namespace, d.ip, endpoint(d.namespace, d.port), endpoint(d.ip, d.port), `${d.ip}:${d.port}`].includes(expected);
 }
 
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();

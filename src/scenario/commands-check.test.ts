@@ -25,7 +25,7 @@ describe("addresses in commands", () => {
     [["docker network create --subnet 10.0.0.0/24 --gateway 10.0.0.999 app"], "/commands/0", /--gateway "10\.0\.0\.999": must be an IPv4 address/],
     [["docker network create --subnet 10.0.0.0/24 --ip-range 10.0.0.0/40 app"], "/commands/0", /--ip-range "10\.0\.0\.0\/40"/],
     [["docker network create --ipv6 --subnet fd00::/129 app"], "/commands/0", /--subnet "fd00::\/129": must be an IPv6 CIDR/],
-    [["docker run -p 1.2.3.999:80:80 nginx"], "/commands/0", /invalid IP address: 1\.2\.3\.999/],
+    [["docker run -p 1.2.3.999:80:80 nginx"], "/commands/0", /docker run -p "1\.2\.3\.999:80:80": has an invalid host IP address/],
     [["docker network create --subnet 10.0.0.0/24 app", "docker run --network app --ip 10.0.0.300 nginx"], "/commands/1", /--ip "10\.0\.0\.300"/],
     [["docker network create --ipv6 --subnet fd00::/64 app", "docker run --network app --ip6 fd00::zz nginx"], "/commands/1", /--ip6 "fd00::zz"/],
     [["docker network create --subnet 10.0.0.0/24 app", "docker run -d --name w nginx", "docker network connect --ip 10.0.0.256 app w"], "/commands/2", /10\.0\.0\.256/],
@@ -41,8 +41,9 @@ describe("addresses in commands", () => {
     expect(e!.errors).toEqual([{ pointer, message: expect.stringMatching(message) }]);
   });
 
-  it("a JSON port or a compose port with a bad host address is a 422 at the port", () => {
-    expect(errorOf({ containers: [{ name: "a", ports: ["1.2.3.999:80:80"] }] })!.errors).toEqual([{ pointer: "/containers/0/ports/0", message: 'invalid IP address: 1.2.3.999 (in "1.2.3.999:80:80")' }]);
+  it("a JSON port or a compose port with a bad host address is a 4xx at the port", () => {
+    const json = scenarioSchema.safeParse({ containers: [{ name: "a", ports: ["1.2.3.999:80:80", "[fd00::zz]:80:80"] }] });
+    expect(json.error!.issues.map((i) => i.path.join("/"))).toEqual(["containers/0/ports/0", "containers/0/ports/1"]);
     const compose = "services:\n  web:\n    image: nginx\n    ports: ['1.2.3.999:80:80']\n";
     expect(errorOf({ compose })!.errors[0]!.pointer).toBe("/compose/services/web/ports/0");
   });

@@ -13,7 +13,7 @@ const NETWORK_FLAG: Record<string, string> = {
   options: "--opt", name: "network name", driver: "--driver",
 };
 const CONTAINER_FLAG: Record<string, string> = {
-  ip: "--ip", ip6: "--ip6", ports: "--publish", expose: "--expose", name: "--name", network: "--network",
+  ip: "--ip", ip6: "--ip6", ports: "-p", expose: "--expose", name: "--name", network: "--network",
 };
 const DAEMON_FLAG: Record<string, string> = { "default-address-pools": "--default-address-pool", "default-network-opts": "--default-network-opt" };
 
@@ -24,7 +24,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function describe(value: unknown): string {
+function quoteValue(value: unknown): string {
   return typeof value === "string" ? `"${value}"` : typeof value === "number" && Number.isNaN(value) ? "(not a number)" : JSON.stringify(value) ?? "";
 }
 
@@ -37,7 +37,7 @@ function check(schema: z.ZodType, data: unknown, at: string, what: string, flags
   // A list flag's item (--publish's 2nd value), or an object field (--default-address-pool's base).
   const value = valueAt(data, issue.path);
   const field = issue.path.slice(1).filter((k) => typeof k === "string").join(".");
-  const shown = value === undefined ? "" : ` ${field ? `${field}=` : ""}${describe(value)}`;
+  const shown = value === undefined ? "" : ` ${field ? `${field}=` : ""}${quoteValue(value)}`;
   throw invalid(at, `${what} ${flag}${shown}: ${issue.message}`);
 }
 

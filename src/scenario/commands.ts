@@ -8,7 +8,7 @@ import type { LifecycleOp } from "../docker/lifecycle.js";
 import type { ContainerSpec, DaemonSpec, NetworkSpec, Scenario, SwarmSpec } from "./schema.js";
 import { SWARM_COMMANDS, swarmFromCommands } from "./swarm-commands.js";
 import { checkDaemon, checkOp } from "./commands-check.js";
-import { hostIptablesOps, IPTABLES, iptablesOp } from "./iptables-commands.js";
+import { hostIptablesOps, IPTABLES, iptablesOp, refusePastedHost } from "./iptables-commands.js";
 
 type FlagKind = "bool" | "value" | "list";
 
@@ -298,7 +298,9 @@ function daemonNetworkFlags(d: DaemonSpec, p: Parsed, at: string): void {
     ["--default-gateway-v6", "default-gateway-v6"], ["--bridge-accept-fwmark", "bridge-accept-fwmark"],
   ];
   for (const [flag, key] of text) if (get(p, flag) !== undefined) d[key] = get(p, flag);
-  if (get(p, "--network-control-plane-mtu")) d["network-control-plane-mtu"] = Number(get(p, "--network-control-plane-mtu"));
+  const cpMtu = get(p, "--network-control-plane-mtu");
+  if (cpMtu !== undefined && !/^\d{2,5}$/.test(cpMtu)) throw impossible(at, `dockerd: invalid --network-control-plane-mtu "${cpMtu}"`);
+  if (cpMtu !== undefined) d["network-control-plane-mtu"] = Number(cpMtu);
 }
 
 /** --default-address-pool base=10.10.0.0/16,size=24 (opts.PoolsOpt). */
@@ -389,8 +391,10 @@ export type WithLifecycle = Scenario & { lifecycle: LifecycleOp[] };
 export function withCommands(s: Scenario): WithLifecycle {
   // host.iptables: the user's own rules, after everything Docker did (JSON part and commands).
   const own = hostIptablesOps(s.host?.iptables ?? [], tokens);
+  refusePastedHost(own, s.rules?.host);
   if (!s.commands?.length) return { ...s, lifecycle: own };
   const imported = importCommands(s.commands);
+  refusePastedHost(imported.ops, s.rules?.host);
   const daemon = { ...imported.daemon, ...s.daemon };
   // Legacy links on the default bridge add only /etc/hosts entries, unless icc is off: then
   // dockerd opens the linked container's exposed ports in DOCKER (bridge link.go), ports that

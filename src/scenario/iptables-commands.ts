@@ -1,7 +1,7 @@
 // `iptables …` / `ip6tables …` lines among a tutorial's commands: the user's own rules (the Docker
 // docs' DOCKER-USER example), applied to the host's ruleset in order with the docker operations
 // by src/docker/user-iptables.ts. Listing commands (-L, -S) change nothing and are skipped.
-import { invalid } from "../errors.js";
+import { impossible, invalid } from "../errors.js";
 import type { LifecycleOp } from "../docker/lifecycle.js";
 
 /** The binaries a line may start with (iptables-legacy and iptables-nft write the same rules here). */
@@ -30,4 +30,14 @@ export function hostIptablesOps(lines: readonly string[], words: (line: string, 
     const op = iptablesOp(IPTABLES.test(argv[0]!) ? argv : ["iptables", ...argv], at);
     return op ? [op] : [];
   });
+}
+
+/** Pasted host rules replace what Docker (and these commands) wrote: the commands would be lost. */
+export function refusePastedHost(ops: readonly LifecycleOp[], pasted: { "iptables-save"?: string; "ip6tables-save"?: string } | undefined): void {
+  for (const op of ops) {
+    if (op.op !== "iptables") continue;
+    // Either pasted text replaces both of Docker's host rulesets (src/docker/topology.ts).
+    const key = (["iptables-save", "ip6tables-save"] as const).find((k) => pasted?.[k] !== undefined);
+    if (key) throw impossible(op.at, `rules.host.${key} replaces the host's rules written by Docker and by these commands, so this command would be lost: add its rule to the pasted text instead`);
+  }
 }

@@ -162,6 +162,13 @@ export const networkSchema = z.strictObject({
 });
 
 /** A compose-style port string: [HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTO]. */
+/** The host address of a port spec, if any, is a real address (the regex only shapes it). */
+function validPortHostIp(spec: string): boolean {
+  const ip = PORT_SPEC.exec(spec)?.[1];
+  if (ip === undefined) return true;
+  return ip.startsWith("[") ? isIPv6(ip.slice(1, -1)) : isIPv4(ip);
+}
+
 export const PORT_SPEC = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):)?(?:(\d{0,5}(?:-\d{1,5})?):)?(\d{1,5}(?:-\d{1,5})?)(?:\/(tcp|udp|sctp))?$/;
 
 export const containerSchema = z.strictObject({
@@ -171,7 +178,12 @@ export const containerSchema = z.strictObject({
   /** The container's IPv6 address on its first network (default: the subnet6 address with the IPv4 host part). */
   ip6: ipv6.optional(),
   ports: z
-    .array(z.string().regex(PORT_SPEC, "must be a port like \"8080:80\", \"127.0.0.1:53:53/udp\" or \"9000-9002:9000-9002\""))
+    .array(
+      z
+        .string()
+        .regex(PORT_SPEC, "must be a port like \"8080:80\", \"127.0.0.1:53:53/udp\" or \"9000-9002:9000-9002\"")
+        .refine(validPortHostIp, "has an invalid host IP address (an IPv4 address, or IPv6 in brackets: \"[::1]:8080:80\")"),
+    )
     .max(LIMITS.portsPerContainer)
     .optional(),
   expose: z.array(z.string().regex(/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/, "must be a port like \"80\" or \"53/udp\"")).max(LIMITS.portsPerContainer).optional(),

@@ -35,7 +35,7 @@ describe("nfplay --help / --version", () => {
 
 describe("text-form errors", () => {
   it("carry the same errors[] as the API's 400 (they had none)", async () => {
-    const run = await nfplay(["simulate", "-"], "docker run -d -p 8080:80 nginx\niptables -I DOCKER-USER -j DROP\n");
+    const run = await nfplay(["simulate", "-"], "docker run -d -p 8080:80 nginx\ncurl -s localhost:8080\n");
     expect(run.code).toBe(2);
     const p = JSON.parse(run.stderr);
     expect(p).toMatchObject({ status: 400, type: "https://nfplay.dev/problems/invalid-scenario-text" });

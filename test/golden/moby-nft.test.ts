@@ -10,8 +10,9 @@
 // - nftablesdoc/*.md: a real daemon's `nft -s list table ip docker-bridges`, the page's full
 //   listing compared byte for byte, and every excerpt on the page found in ours.
 //
-// Combinations nfplay cannot express are listed as skipped tests, with the reason; the routed ones
-// (a host port a daemon never hands a routed network) drive the nftabler directly, like moby.
+// Every golden is compared (wsl2mirrored=true through a host interface named loopback0); the
+// routed ones (a host port a daemon never hands a routed network) drive the nftabler directly,
+// like moby.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -66,11 +67,24 @@ function parseName(name: string): Golden {
   };
 }
 
+/**
+ * wsl2mirrored=true: moby's test sets the firewaller's WSL2Mirrored flag, which a daemon sets when
+ * the host has a loopback0 interface (WSL2 mirrored networking, wsl2_linux.go): nfplay reads a
+ * host interface named loopback0 as that, as for the iptables goldens.
+ */
+const WSL2_INTERFACES = [
+  { name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1" },
+  { name: "loopback0", address: "10.255.255.254/32" },
+];
+
 function scenario(version: string, g: Golden): ScenarioInput {
   const base = {
     docker: { version },
     daemon: { bridge: "none", "userland-proxy": !g.hairpin, "firewall-backend": "nftables" as const },
-    host: { sysctl: { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1, "net.ipv6.conf.default.forwarding": 1 } },
+    host: {
+      ...(g.wsl2 ? { interfaces: WSL2_INTERFACES } : {}),
+      sysctl: { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1, "net.ipv6.conf.default.forwarding": 1 },
+    },
   };
   if (g.cleaned) return base;
   const options: Record<string, string> = {
@@ -94,12 +108,6 @@ function scenario(version: string, g: Golden): ScenarioInput {
   };
 }
 
-/** Why a golden cannot be compared through a scenario, or null. */
-function gap(g: Golden): string | null {
-  if (g.wsl2) return "WSL2 mirrored networking (loopback0) is not simulated";
-  return null;
-}
-
 /**
  * moby's test hands the firewaller host port 8080 on a routed network, which a daemon never does
  * (it gives such bindings host port 0 first, port_mapping_linux.go): those goldens drive nfplay's
@@ -107,7 +115,8 @@ function gap(g: Golden): string | null {
  */
 function direct(g: Golden): string {
   const nft = new NftRuleset();
-  const fw = new Nftabler(nft, [], { userlandProxy: !g.hairpin, iptables: true, ip6tables: true, ipForward: true, allowDirectRouting: false } as DaemonConfig, { "net.ipv6.conf.all.forwarding": 1, "net.ipv6.conf.default.forwarding": 1 });
+  const daemon = { userlandProxy: !g.hairpin, iptables: true, ip6tables: true, ipForward: true, allowDirectRouting: false, wsl2Mirrored: g.wsl2 };
+  const fw = new Nftabler(nft, [], daemon as DaemonConfig, { "net.ipv6.conf.all.forwarding": 1, "net.ipv6.conf.default.forwarding": 1 });
   fw.start(true);
   const net = {
     name: "dummy", bridge: "br-dummy", internal: false, icc: g.icc, masquerade: g.masq, trustedInterfaces: [],
@@ -131,11 +140,6 @@ for (const version of VERSIONS)
     it("has the goldens", () => expect(files.length).toBe(282));
     for (const f of files) {
       const g = parseName(f);
-      const why = gap(g);
-      if (why) {
-        it.skip(`${f} — not supported: ${why}`, () => {});
-        continue;
-      }
       it(`${f}${viaFirewaller(g) ? " (the nftabler called directly)" : ""}`, () => {
         const golden = readFileSync(join(DIR, "TestNftabler", f), "utf8");
         const ours = viaFirewaller(g) ? direct(g) : nftOf(scenario(version, g));
@@ -147,7 +151,7 @@ for (const version of VERSIONS)
 // moby's "cleaned" goldens are taken after DelPorts, DelEndpoint and DelNetworkLevelRules: the
 // same, through a container's and a network's removal.
 describe("moby docker-v29.7.2 TestNftabler cleaned goldens, after docker rm and docker network rm", () => {
-  for (const f of files.filter((n) => n.startsWith("cleaned,") && !n.includes("wsl2"))) {
+  for (const f of files.filter((n) => n.startsWith("cleaned,"))) {
     const g = parseName(f);
     it(f, () => {
       const input: ScenarioInput = {

@@ -188,10 +188,15 @@ function lanOf(s: Scenario): Cidr {
 }
 
 function checkScenario(s: Scenario, docker: DockerHost): void {
-  if (docker.version.family !== "20.10") throw impossible("/docker/version", `swarm is simulated for Docker 20.10 only (asked: ${docker.version.version})`);
+  // 28 and 29: their host rules are checked against moby's iptablesdoc swarm-portmap.md pages; the
+  // sandbox rules (fwMarker, redirector, resolver) are the same code as 20.10's there.
+  if (!["20.10", "28", "29"].includes(docker.version.family))
+    throw impossible("/docker/version", `swarm is simulated for Docker 20.10, 28 and 29 only (asked: ${docker.version.version})`);
   if (s.rules && Object.keys(s.rules).length) throw impossible("/rules", "pasted rules are not supported with a swarm");
   if (s.daemon && Object.keys(s.daemon).length) throw impossible("/daemon", "daemon options are not simulated with a swarm yet (every node runs the defaults)");
-  if (s.host) throw impossible("/host", "with a swarm, each node's address comes from swarm.nodes");
+  // host.sysctl (every node's, before dockerd starts) is taken: ip_forward=1 keeps FORWARD's policy.
+  const extra = Object.keys(s.host ?? {}).find((k) => k !== "sysctl");
+  if (extra) throw impossible(`/host/${extra}`, "with a swarm, each node's address comes from swarm.nodes (only host.sysctl is taken, for every node)");
 }
 
 /** The overlay networks the commands create (`docker network create -d overlay`); any other docker command is refused. */
@@ -208,7 +213,7 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
   const lan = lanOf(s);
   const nodeScenario = (address: string, containers: ContainerSpec[] = []): Scenario => ({
     ...s,
-    host: { interfaces: [{ name: "eth0", address, gateway: formatIPv4(lan.addr + 1) }] },
+    host: { interfaces: [{ name: "eth0", address, gateway: formatIPv4(lan.addr + 1) }], ...(s.host?.sysctl ? { sysctl: s.host.sysctl } : {}) },
     networks: [{ name: "docker_gwbridge", driver: "bridge", subnet: GWBRIDGE, options: GWBRIDGE_OPTIONS }],
     containers, commands: undefined, swarm: undefined, daemon: undefined,
   });
@@ -298,13 +303,20 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
   // mode=host ports: libnetwork gives the task's docker_gwbridge endpoint (the sandbox's default
   // gateway endpoint, setupDefaultGW) the container's port bindings, so the bridge driver maps them
   // like any container's: the node's DOCKER chains DNAT to the task's docker_gwbridge address.
+  // 28+: every docker_gwbridge endpoint (the ingress-sbox's, then the tasks' and containers') is
+  // a bridge endpoint whose address only the bridge may reach (filterDirectAccess, raw PREROUTING
+  // DROP, 28.2+); 20.10 writes nothing for an endpoint without ports.
+  const allEndpoints = first.version.dialect !== "A";
   nodes.forEach((node, i) => {
-    const mapped = node.tasks.filter((t) => t.service.hostPorts.length);
-    if (!mapped.length) return;
-    node.docker = buildDocker(nodeScenario(spec.nodes[i]!.address, mapped.map((t) => ({
-      name: t.name, network: "docker_gwbridge", ip: formatIPv4(t.attachments.at(-1)!.ip),
-      ports: t.service.hostPorts.map((p) => `${p.published}:${p.target}/${p.proto}`),
-    }))));
+    const onNode = node.tasks.filter((t) => allEndpoints || t.service.hostPorts.length);
+    if (!onNode.length && !allEndpoints) return;
+    const gwIp = (t: Task) => t.attachments.at(-1)!.ip;
+    const endpoints: ContainerSpec[] = [...onNode].sort((a, b) => gwIp(a) - gwIp(b)).map((t) => ({
+      name: t.name, network: "docker_gwbridge", ip: formatIPv4(gwIp(t)),
+      ...(t.service.hostPorts.length ? { ports: t.service.hostPorts.map((p) => `${p.published}:${p.target}/${p.proto}`) } : {}),
+    }));
+    const sbox: ContainerSpec[] = allEndpoints ? [{ name: "ingress-sbox", network: "docker_gwbridge", ip: formatIPv4(node.sbox.gwIp) }] : [];
+    node.docker = buildDocker(nodeScenario(spec.nodes[i]!.address, [...sbox, ...endpoints]));
   });
 
   // The lb-<network> endpoints: one per node with tasks on a user overlay, after the tasks.
@@ -339,7 +351,7 @@ export function buildSwarm(s: Scenario, ops: LifecycleOp[] = []): Swarm {
     for (const { service } of services) {
       if (service.ports.length === 0 || service.tasks.length === 0) continue;
       const vip = service.vips.get("ingress")!;
-      programIngress(host, node.sbox.gwIp, service.ports);
+      programIngress(host, node.sbox.gwIp, service.ports, node.docker.version.dialect);
       ingressSboxRules(sbox, vip, service.fwmark!, service.ports, node.sbox.ingressIp, ingress.subnet);
       node.sbox.vips.push(vip);
       node.sbox.backends.set(service.fwmark!, service.tasks.map((t) => t.attachments.find((a) => a.network === ingress)!.ip));

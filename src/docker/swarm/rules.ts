@@ -13,28 +13,53 @@
 import { formatCidr, formatIPv4, type Cidr, type IPv4 } from "../../net/address.js";
 import type { Ipt } from "../ipt.js";
 import { userChain } from "../dialect.js";
+import type { Dialect } from "../version.js";
 import type { Published } from "./model.js";
 
 const INGRESS = "DOCKER-INGRESS";
 
-export function programIngress(ipt: Ipt, gwIp: IPv4, ports: Published[]): void {
+/**
+ * dialect: the release's rule family. 20.10 ("A") and 28.0.0 ("C") jump to DOCKER-INGRESS from
+ * FORWARD (then put DOCKER-USER back on top); 28.0.1+ ("D", "E") from the top of DOCKER-FORWARD.
+ * 28+ match replies with conntrack instead of state; 29 ("E", initIngressConfiguration) creates
+ * each table's chain and RETURN together and re-inserts its jumps on top (EnsureJumpRule).
+ */
+export function programIngress(ipt: Ipt, gwIp: IPv4, ports: Published[], dialect: Dialect = "A"): void {
   const rs = ipt.ruleset;
-  if (!rs.tables.get("nat")?.chains.has(INGRESS)) ipt.run("-t", "nat", "-N", INGRESS);
-  if (!rs.tables.get("filter")?.chains.has(INGRESS)) ipt.run("-N", INGRESS);
-  if (!ipt.exists("nat", INGRESS, "-j", "RETURN")) ipt.run("-t", "nat", "-A", INGRESS, "-j", "RETURN");
-  if (!ipt.exists("filter", INGRESS, "-j", "RETURN")) ipt.run("-A", INGRESS, "-j", "RETURN");
-  for (const chain of ["OUTPUT", "PREROUTING"])
-    if (!ipt.exists("nat", chain, "-m", "addrtype", "--dst-type", "LOCAL", "-j", INGRESS))
-      ipt.run("-t", "nat", "-I", chain, "-m", "addrtype", "--dst-type", "LOCAL", "-j", INGRESS);
-  if (!ipt.exists("filter", "FORWARD", "-j", INGRESS)) {
-    ipt.run("-I", "FORWARD", "-j", INGRESS);
-    userChain(ipt, true); // arrangeUserFilterRule: DOCKER-USER back on top of FORWARD
+  const has = (table: "nat" | "filter") => rs.tables.get(table)?.chains.has(INGRESS);
+  // A jump from FORWARD left by a release older than 28.0.1 goes (never there in a fresh simulation).
+  if (dialect === "E") ipt.deleteIfExists("filter", "FORWARD", "-j", INGRESS);
+  if (dialect === "E") {
+    for (const table of ["nat", "filter"] as const) {
+      if (!has(table)) ipt.run("-t", table, "-N", INGRESS);
+      if (!ipt.exists(table, INGRESS, "-j", "RETURN")) ipt.run("-t", table, "-A", INGRESS, "-j", "RETURN");
+    }
+  } else {
+    if (!has("nat")) ipt.run("-t", "nat", "-N", INGRESS);
+    if (!has("filter")) ipt.run("-N", INGRESS);
+    if (!ipt.exists("nat", INGRESS, "-j", "RETURN")) ipt.run("-t", "nat", "-A", INGRESS, "-j", "RETURN");
+    if (!ipt.exists("filter", INGRESS, "-j", "RETURN")) ipt.run("-A", INGRESS, "-j", "RETURN");
+  }
+  const onTop = (table: string, chain: string, ...match: string[]) => {
+    if (dialect === "E") ipt.deleteIfExists(table, chain, ...match, "-j", INGRESS);
+    if (!ipt.exists(table, chain, ...match, "-j", INGRESS)) ipt.run("-t", table, "-I", chain, ...match, "-j", INGRESS);
+  };
+  for (const chain of ["OUTPUT", "PREROUTING"]) onTop("nat", chain, "-m", "addrtype", "--dst-type", "LOCAL");
+  if (dialect === "A" || dialect === "C") {
+    if (!ipt.exists("filter", "FORWARD", "-j", INGRESS)) {
+      ipt.run("-I", "FORWARD", "-j", INGRESS);
+      userChain(ipt, true); // arrangeUserFilterRule / setupUserChain: DOCKER-USER back on top of FORWARD
+    }
+  } else {
+    onTop("filter", "DOCKER-FORWARD");
+    if (dialect === "D") ipt.deleteIfExists("filter", "FORWARD", "-j", INGRESS);
   }
   const masq = ["-m", "addrtype", "--src-type", "LOCAL", "-o", "docker_gwbridge", "-j", "MASQUERADE"];
   if (!ipt.exists("nat", "POSTROUTING", ...masq)) ipt.run("-t", "nat", "-I", "POSTROUTING", ...masq);
   for (const p of ports) {
     ipt.run("-t", "nat", "-I", INGRESS, "-p", p.proto, "--dport", `${p.published}`, "-j", "DNAT", "--to-destination", `${formatIPv4(gwIp)}:${p.published}`);
-    ipt.run("-I", INGRESS, "-m", "state", "-p", p.proto, "--sport", `${p.published}`, "--state", "ESTABLISHED,RELATED", "-j", "ACCEPT");
+    if (dialect === "A") ipt.run("-I", INGRESS, "-m", "state", "-p", p.proto, "--sport", `${p.published}`, "--state", "ESTABLISHED,RELATED", "-j", "ACCEPT");
+    else ipt.run("-I", INGRESS, "-p", p.proto, "--sport", `${p.published}`, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
     ipt.run("-I", INGRESS, "-p", p.proto, "--dport", `${p.published}`, "-j", "ACCEPT");
   }
 }

@@ -326,7 +326,8 @@ describe("bad swarm input is a 422 naming the field", () => {
   const base = example;
   it.each([
     ["overlay without a swarm", { networks: [{ name: "app", driver: "overlay" }] }, "422 /networks/0/driver"],
-    ["a release other than 20.10", { ...base, docker: { version: "27" } }, "422 /docker/version"],
+    ["a release other than 20.10, 28 and 29", { ...base, docker: { version: "27" } }, "422 /docker/version"],
+    ["host interfaces (each node's address comes from swarm.nodes)", { ...base, host: { interfaces: [{ name: "eth1", address: "198.51.100.2/24" }] } }, "422 /host/interfaces"],
     ["an unknown network", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", networks: ["nope"] }] } }, "422 /swarm/services/0/networks/0"],
     ["an unknown placement", { ...base, swarm: { ...base.swarm!, services: [{ name: "web", placement: ["node9"] }] } }, "422 /swarm/services/0/placement/0"],
     ["nodes on two LANs", { ...base, swarm: { nodes: [{ name: "a", address: "203.0.113.10/24", role: "manager" }, { name: "b", address: "198.18.0.2/24" }] } }, "422 /swarm/nodes/1/address"],
@@ -370,5 +371,37 @@ describe("a service with no task yet", () => {
     expect(r.rules["node1/ingress_sbox"]!["iptables-save"]).not.toMatch(/mangle|ipvs/);
     expect(r.rules["node1/ingress_sbox"]!["iptables-save"]).toContain("-A OUTPUT -d 127.0.0.11/32 -j DOCKER_OUTPUT");
     expect(r.traces[0]).toMatchObject({ verdict: "delivered", deliveredTo: { namespace: "node1", port: 8080 } });
+  });
+});
+
+// 28 and 29: the host rules of a single-node swarm are compared with moby's iptablesdoc
+// swarm-portmap.md pages (test/golden/moby.test.ts); here the parts the pages do not show.
+describe("Docker 28 and 29 swarm nodes", () => {
+  const twoNodes = (version: string): ScenarioInput => ({
+    docker: { version },
+    swarm: { nodes: [{ name: "node1", address: "203.0.113.10/24", role: "manager" }, { name: "node2", address: "203.0.113.11/24" }], services: [{ name: "web", replicas: 1, publish: ["8080:80"] }] },
+    flows: [{ from: "external", to: "node2:8080" }, { from: "external", to: "node1:8080" }],
+  });
+
+  for (const version of ["28.0.0", "28.5.2", "29.7.2"])
+    it(`Docker ${version}: the routing mesh reaches web.1 (on node1) through either node`, () => {
+      const r = run(twoNodes(version));
+      for (const t of r.traces) expect(t).toMatchObject({ connects: true, deliveredTo: { namespace: "web.1", port: 80 } });
+    });
+
+  it("28.2+: every docker_gwbridge endpoint (ingress-sbox, then the node's tasks) gets its DROP of direct access", () => {
+    const raw = (version: string, node: string) => run(twoNodes(version)).rules[node]!["iptables-save"].split("\n").filter((l) => l.startsWith("-A PREROUTING -d"));
+    expect(raw("28.5.2", "node1")).toEqual(["-A PREROUTING -d 172.18.0.2/32 ! -i docker_gwbridge -j DROP", "-A PREROUTING -d 172.18.0.3/32 ! -i docker_gwbridge -j DROP"]);
+    expect(raw("29.7.2", "node2")).toEqual(["-A PREROUTING -d 172.18.0.2/32 ! -i docker_gwbridge -j DROP"]);
+    expect(raw("28.0.0", "node1")).toEqual([]); // filterDirectAccess per endpoint came in 28.2
+  });
+
+  it("29 re-inserts the DOCKER-INGRESS jumps on top for each service (EnsureJumpRule); the rules end the same", () => {
+    const input = twoNodes("29.7.2");
+    input.swarm!.services = [{ name: "web", publish: ["8080:80"] }, { name: "api", publish: ["9090:90"] }];
+    const node1 = run(input).rules.node1!;
+    expect(node1.commands!.filter((c) => c.includes("-D DOCKER-FORWARD -j DOCKER-INGRESS"))).toHaveLength(1);
+    expect(node1["iptables-save"]).toContain("-A DOCKER-FORWARD -j DOCKER-INGRESS\n-A DOCKER-FORWARD -j DOCKER-CT\n");
+    expect(node1["iptables-save"].match(/-j DOCKER-INGRESS/g)).toHaveLength(3);
   });
 });

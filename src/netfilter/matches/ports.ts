@@ -8,10 +8,11 @@ export interface PortRange {
 
 export function parsePortRange(text: string, option: string): { lo: number; hi: number } {
   const m = /^(\d{0,5})(?::(\d{0,5}))?$/.exec(text);
-  if (!m) throw new Error(`invalid port/service \`${text}' specified for ${option}`);
+  if (!m) throw new Error(`invalid port/service \`${text}' specified`);
   const lo = m[1] === "" ? 0 : Number(m[1]);
   const hi = m[2] === undefined ? lo : m[2] === "" ? 65535 : Number(m[2]);
-  if (lo > 65535 || hi > 65535 || lo > hi) throw new Error(`invalid port range \`${text}' specified for ${option}`);
+  if (lo > 65535 || hi > 65535) throw new Error(`invalid port/service \`${text}' specified`);
+  if (lo > hi) throw new Error("invalid portrange (min > max)");
   return { lo, hi };
 }
 

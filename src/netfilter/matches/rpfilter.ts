@@ -40,6 +40,7 @@ function passes(o: RpfilterOpts, ns: RouteView, src: Addr, dev: string): boolean
 export const rpfilter: MatchModule<RpfilterOpts> = {
   name: "rpfilter",
   hooks: ["PREROUTING"],
+  tables: ["raw", "mangle"],
   options: ["loose", "validmark", "accept-local", "invert"],
   create: () => ({ loose: false, validmark: false, acceptLocal: false, invert: false }),
   parse(o, option, neg) {

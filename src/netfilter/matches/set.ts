@@ -48,7 +48,7 @@ export const set: MatchModule<SetOpts> = {
     if (!dirs.every((d) => d === "src" || d === "dst")) throw new Error(`You must specify (the comma separated list of) 'src' or 'dst'.`);
     const store = currentIpsets();
     const found = store?.get(name);
-    if (!found) throw new Error(`Set ${name} doesn't exist.`);
+    if (!found) throw new Error(`Set ${name} doesn't exist.\n`);
     const family = rule.family ?? "ipv4";
     if (found.family !== null && found.family !== family)
       throw new Error(`The protocol family of set ${name} is ${FAMILY_NAME[found.family]}, which is not applicable.`);

@@ -15,11 +15,11 @@ interface NatRange {
 
 const emptyRange = (): NatRange => ({ ipLo: null, ipHi: null, portLo: null, portHi: null, random: false, persistent: false });
 
-function needsPorts(rule: RuleHeader, what: string): void {
+function needsPorts(rule: RuleHeader, _what: string): void {
   const p = rule.proto?.proto;
   // A negated -p passes too: iptables-nft 1.8.9 accepts "! -p tcp -j MASQUERADE --to-ports …".
   if (!p || (p !== "tcp" && p !== "udp" && p !== "sctp"))
-    throw new Error(`${what}: Need TCP, UDP, SCTP or DCCP with port specification`);
+    throw new Error("Need TCP, UDP, SCTP or DCCP with port specification"); // no target name, as iptables says it
 }
 
 function parsePorts(text: string, r: NatRange, rule: RuleHeader, what: string): void {

@@ -28,7 +28,7 @@ function setRef(name: string, flags: string, family: "ipv4" | "ipv6"): { ref: Se
   if (!dirs.every((d) => d === "src" || d === "dst")) throw new Error(`You must specify (the comma separated list of) 'src' or 'dst'.`);
   const store = currentIpsets();
   const set = store?.get(name);
-  if (!store || !set) throw new Error(`Set ${name} doesn't exist.`);
+  if (!store || !set) throw new Error(`Set ${name} doesn't exist.\n`);
   if (set.family !== null && set.family !== family)
     throw new Error(`The protocol family of set ${name} is ${FAMILY_NAME[set.family]}, which is not applicable.`);
   return { ref: { name, set, dirs: dirs as Dir[] }, store };

@@ -183,12 +183,14 @@ run_one() {  # run_one SCENARIO_DIR INDEX
         continue;;
       "#"*|"") continue;;
       "docker "*|"docker-compose "*) ;;   # docker-compose (v1) runs in the scenario directory
+      "iptables "*|"ip6tables "*) ;;      # the user's own rules (DOCKER-USER), run inside the docker host netns
       *) log "$SD: not a docker command: $line"; rc=1; break;;
     esac
     echo "$line" >> "$O/commands.sh"
     local -a ARGV; eval "ARGV=($line)"
     local out crc
     if [ "${ARGV[0]}" = docker-compose ]; then out=$(cd "$SD" && docker-compose "${ARGV[@]:1}" 2>&1); crc=$?
+    elif [ "${ARGV[0]}" = iptables ] || [ "${ARGV[0]}" = ip6tables ]; then out=$($NSD "${ARGV[@]}" 2>&1); crc=$?
     else out=$($DOCKER "${ARGV[@]:1}" 2>&1); crc=$?; fi
     printf '$ %s\n%s\n(rc=%s)\n' "$line" "$out" "$crc" >> "$O/commands-output.txt"
     # a failing command makes the capture fail: nfplay's golden test replays every command

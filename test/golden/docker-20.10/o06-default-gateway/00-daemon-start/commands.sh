@@ -1,0 +1,1 @@
+# daemon flags: --default-gateway=172.17.0.254
