@@ -31,6 +31,8 @@ export interface InterfaceResult {
   hostVeth: string;
   /** The IPv6 address, on an IPv6 network. */
   ip6?: string;
+  /** The container's IPv4 gateway when it is not the network's (docker0 with daemon "default-gateway"). */
+  gateway?: string;
 }
 
 export interface PortResult {

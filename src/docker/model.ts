@@ -59,6 +59,8 @@ export interface DaemonConfig {
   fixedCidrV6: Cidr6 | null;
   /** --bip6: docker0's IPv6 address (its subnet is fixedCidrV6). */
   bip6Gateway?: string;
+  /** --default-gateway: docker0's containers route via this address instead of docker0's own. */
+  defaultGateway?: string;
   /** net.ipv6.conf.all.forwarding was 1 before dockerd started. */
   ip6ForwardWasOn: boolean;
   /**
@@ -100,6 +102,8 @@ export interface DockerNetwork {
   noGateway?: boolean;
   /** com.docker.network.container_iface_prefix: the container's interface is PREFIX<N> instead of eth<N>. */
   ifacePrefix?: string;
+  /** docker0 with --default-gateway: the containers' default route goes via this address (reserved in IPAM). */
+  containerGateway?: IPv4;
   used: Set<IPv4>;
   /** IPv6 (--ipv6 --subnet fd..::/64, or docker0 with --ipv6 --fixed-cidr-v6); null: IPv4 only. */
   subnet6: Cidr6 | null;
@@ -184,6 +188,7 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
     // --bip6 (28+): docker0's IPv6 subnet and its own address (getDefaultBridgeIPAMConf: PreferredPool, Gateway).
     fixedCidrV6: !d.ipv6 ? null : d.bip6 ? parseCidr6(d.bip6) : d["fixed-cidr-v6"] ? parseCidr6(d["fixed-cidr-v6"]) : null,
     ...(d.ipv6 && d.bip6 ? { bip6Gateway: d.bip6.split("/")[0]! } : {}),
+    ...(d["default-gateway"] ? { defaultGateway: d["default-gateway"] } : {}),
     ip6ForwardWasOn: Number(s.host?.sysctl?.["net.ipv6.conf.all.forwarding"] ?? 0) === 1,
     wsl2Mirrored: (s.host?.interfaces ?? []).some((i) => i.name === "loopback0"),
     ipForwardNoDrop: d["ip-forward-no-drop"] ?? false,
@@ -329,6 +334,13 @@ function defaultBridge(daemon: DaemonConfig, ipam: Ipam, version: DockerVersion)
   // the pool, i.e. of --fixed-cidr when there is one (172.17.128.0 for 172.17.128.0/17; capture h17).
   if (!daemon.bipGiven && fixed) net.gateway = firstFree(net, "/daemon/fixed-cidr");
   net.used.add(net.gateway);
+  // --default-gateway: an IPAM aux address, the gateway the containers get (capture o06).
+  if (daemon.defaultGateway) {
+    const via = parseIPv4(daemon.defaultGateway);
+    if (!inCidr(via, subnet)) throw impossible("/daemon/default-gateway", `default gateway ${daemon.defaultGateway} must be part of docker0's network ${formatCidr(subnet)}`);
+    net.used.add(via);
+    net.containerGateway = via;
+  }
   return net;
 }
 

@@ -100,7 +100,6 @@ export function checkDaemonOptions(d: DaemonSpec, version: DockerVersion): void 
   for (const [key, release] of since)
     if (d[key] !== undefined && !atLeast(version, release)) throw impossible(`/daemon/${key}`, `"${key}" exists from Docker ${release}`);
   const unsimulated: [keyof DaemonSpec, string][] = [
-    ["default-gateway", "a default gateway other than docker0's address is not simulated yet"],
     ["default-gateway-v6", "an IPv6 default gateway other than docker0's address is not simulated yet"],
   ];
   for (const [key, why] of unsimulated) if (d[key] !== undefined) throw impossible(`/daemon/${key}`, why);

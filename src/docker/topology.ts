@@ -155,7 +155,7 @@ function addContainers(world: World, host: Namespace, docker: DockerHost, v6: V6
       ns.addIface({ name: ep.ifname, kind: "veth", mac: ep.mac, addrs: [{ ip: ep.ip, net: ep.network.subnet }], peer: { ns: "host", iface: ep.hostVeth } });
       ns.routes.push({ dst: ep.network.subnet, dev: ep.ifname, via: null, src: ep.ip });
       // Docker 20.10 gives a container on an --internal network a default route too (d1 capture).
-      if (k === 0 && !ep.network.noGateway) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.gateway, src: null });
+      if (k === 0 && !ep.network.noGateway) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.containerGateway ?? ep.network.gateway, src: null });
       const b6 = v6.bridges.get(ep.network.bridge);
       // Docker's IPv6 is per endpoint; the older fields give the first network only.
       const ip6 = ep.ip6 ?? (k === 0 ? v6.containers.get(c.name) : undefined);
