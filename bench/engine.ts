@@ -37,32 +37,54 @@ function child(n: number): { ms: number; coldMs: number; rules: number; rssMB: n
   return JSON.parse(out);
 }
 
+/** Warm runs per size; the figure is their minimum (the machine may be shared: noise only adds). */
+const WARM_RUNS = 3;
+
 function one(n: number): void {
   const s = synthetic(n);
   if (n > 0) simulate(synthetic(50), { budget: 1e9 }); // warm up the JIT on a small host
   const t0 = performance.now();
-  const r = n > 0 ? simulate(s, { budget: 1e9 }) : null;
+  let r = n > 0 ? simulate(s, { budget: 1e9 }) : null;
   const coldMs = performance.now() - t0;
-  const t1 = performance.now();
-  if (n > 0) simulate(s, { budget: 1e9 });
-  const ms = performance.now() - t1;
   const rules = r ? r.rules.host!["iptables-save"].split("\n").filter((l) => l.startsWith("-A")).length : 0;
-  console.log(JSON.stringify({ ms, coldMs, rules, rssMB: process.resourceUsage().maxRSS / 1024 }));
+  r = null; // peak RSS is one simulation's, not two held at once
+  let ms = Infinity;
+  for (let i = 0; n > 0 && i < WARM_RUNS; i++) {
+    const t1 = performance.now();
+    simulate(s, { budget: 1e9 });
+    ms = Math.min(ms, performance.now() - t1);
+  }
+  console.log(JSON.stringify({ ms: n > 0 ? ms : 0, coldMs, rules, rssMB: process.resourceUsage().maxRSS / 1024 }));
+}
+
+/** Targets of the issue: the seed scenario and the 1,000-container host. */
+export const TARGETS = { seedMs: 1, bigMs: 250, bigMB: 128 };
+
+function ratio(value: number, target: number): string {
+  return `${(value / target).toFixed(2)}x the target`;
 }
 
 export function runEngineBench(): Record<string, number> {
   for (let i = 0; i < 50; i++) simulate(seed); // warm up the JIT
-  const seedMs = time(() => simulate(seed), 500);
-  console.log(`seed scenario (3 flows): ${seedMs.toFixed(3)} ms per simulate() (target <= 1 ms)`);
+  // Minimum of 5 batches of 100: a shared machine only ever adds time.
+  const seedMs = Math.min(...Array.from({ length: 5 }, () => time(() => simulate(seed), 100)));
+  console.log(`seed scenario (3 flows): ${seedMs.toFixed(3)} ms per simulate() = ${ratio(seedMs, TARGETS.seedMs)} (<= ${TARGETS.seedMs} ms)`);
   const out: Record<string, number> = { seedMs };
   const base = child(0).rssMB;
+  out.idleMB = base;
   for (const n of [500, 1000, 2000]) {
     const r = child(n);
-    console.log(`synthetic ${n} containers x 2 ports on 10 networks, ${r.rules} rules, ${n} flows: ${r.ms.toFixed(0)} ms warm (${r.coldMs.toFixed(0)} ms first run), peak RSS +${(r.rssMB - base).toFixed(0)} MB over an idle engine process (targets at 1000: <= 250 ms, <= 128 MB)`);
+    const extra = r.rssMB - base;
+    const vs = n === 1000 ? `: ${ratio(r.ms, TARGETS.bigMs)} (<= ${TARGETS.bigMs} ms); RSS ${ratio(r.rssMB, TARGETS.bigMB)} (<= ${TARGETS.bigMB} MB), the increase ${ratio(extra, TARGETS.bigMB)}` : "";
+    console.log(
+      `synthetic ${n} containers x 2 ports on 10 networks, ${r.rules} rules, ${n} flows: ${r.ms.toFixed(0)} ms warm (min of ${WARM_RUNS}; first run ${r.coldMs.toFixed(0)} ms), ` +
+        `peak RSS ${r.rssMB.toFixed(0)} MB in its child process (+${extra.toFixed(0)} MB over an idle engine process, ${base.toFixed(0)} MB)${vs}`,
+    );
     out[`big${n}Ms`] = r.ms;
-    out[`big${n}MB`] = r.rssMB - base;
+    out[`big${n}RssMB`] = r.rssMB;
+    out[`big${n}MB`] = extra;
   }
-  console.log(`growth: x2 size -> x${(out.big1000Ms! / out.big500Ms!).toFixed(2)} time, then x${(out.big2000Ms! / out.big1000Ms!).toFixed(2)} (linear = 2)`);
+  console.log(`growth: 500 -> 1000 containers x${(out.big1000Ms! / out.big500Ms!).toFixed(2)} time, 1000 -> 2000 x${(out.big2000Ms! / out.big1000Ms!).toFixed(2)} (linear = 2.00)`);
   return out;
 }
 

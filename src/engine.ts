@@ -176,7 +176,8 @@ function containersOf(docker: DockerHost): ContainerResult[] {
     name: c.name,
     networkMode: c.mode === "bridge" ? c.endpoints.map((e) => e.network.name).join(",") : c.mode,
     interfaces: c.endpoints.map((e) => ({ network: e.network.name, name: e.ifname, ip: formatIPv4(e.ip), mac: e.mac, hostVeth: e.hostVeth, ...(e.ip6 !== null ? { ip6: formatIPv6(e.ip6) } : {}),
-      ...(e.network.containerGateway !== undefined ? { gateway: formatIPv4(e.network.containerGateway) } : {}) })),
+      ...(e.network.containerGateway !== undefined ? { gateway: formatIPv4(e.network.containerGateway) } : {}),
+      ...(e.ip6 !== null && e.network.containerGateway6 !== undefined ? { gateway6: formatIPv6(e.network.containerGateway6) } : {}) })),
     ports: c.ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, containerPort: p.containerPort, proto: p.proto })),
   }));
 }

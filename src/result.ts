@@ -31,8 +31,9 @@ export interface InterfaceResult {
   hostVeth: string;
   /** The IPv6 address, on an IPv6 network. */
   ip6?: string;
-  /** The container's IPv4 gateway when it is not the network's (docker0 with daemon "default-gateway"). */
+  /** The container's gateways when they are not the network's (docker0 with daemon "default-gateway", "default-gateway-v6"). */
   gateway?: string;
+  gateway6?: string;
 }
 
 export interface PortResult {

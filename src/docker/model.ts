@@ -59,8 +59,9 @@ export interface DaemonConfig {
   fixedCidrV6: Cidr6 | null;
   /** --bip6: docker0's IPv6 address (its subnet is fixedCidrV6). */
   bip6Gateway?: string;
-  /** --default-gateway: docker0's containers route via this address instead of docker0's own. */
+  /** --default-gateway(-v6): docker0's containers route via this address instead of docker0's own. */
   defaultGateway?: string;
+  defaultGateway6?: string;
   /** net.ipv6.conf.all.forwarding was 1 before dockerd started. */
   ip6ForwardWasOn: boolean;
   /**
@@ -102,8 +103,9 @@ export interface DockerNetwork {
   noGateway?: boolean;
   /** com.docker.network.container_iface_prefix: the container's interface is PREFIX<N> instead of eth<N>. */
   ifacePrefix?: string;
-  /** docker0 with --default-gateway: the containers' default route goes via this address (reserved in IPAM). */
+  /** docker0 with --default-gateway(-v6): the containers' default routes go via these addresses (reserved in IPAM). */
   containerGateway?: IPv4;
+  containerGateway6?: IPv6;
   used: Set<IPv4>;
   /** IPv6 (--ipv6 --subnet fd..::/64, or docker0 with --ipv6 --fixed-cidr-v6); null: IPv4 only. */
   subnet6: Cidr6 | null;
@@ -189,6 +191,7 @@ function daemonConfig(s: Scenario, version: DockerVersion): DaemonConfig {
     fixedCidrV6: !d.ipv6 ? null : d.bip6 ? parseCidr6(d.bip6) : d["fixed-cidr-v6"] ? parseCidr6(d["fixed-cidr-v6"]) : null,
     ...(d.ipv6 && d.bip6 ? { bip6Gateway: d.bip6.split("/")[0]! } : {}),
     ...(d["default-gateway"] ? { defaultGateway: d["default-gateway"] } : {}),
+    ...(d["default-gateway-v6"] ? { defaultGateway6: d["default-gateway-v6"] } : {}),
     ip6ForwardWasOn: Number(s.host?.sysctl?.["net.ipv6.conf.all.forwarding"] ?? 0) === 1,
     wsl2Mirrored: (s.host?.interfaces ?? []).some((i) => i.name === "loopback0"),
     ipForwardNoDrop: d["ip-forward-no-drop"] ?? false,
@@ -225,6 +228,14 @@ function* candidateSubnets(pools: { base: string; size: number }[]): Generator<C
   }
 }
 
+// The pools' candidate subnets, listed once per pools array (the defaults: once per process).
+const candidateCache = new WeakMap<object, readonly Cidr[]>();
+function candidatesOf(pools: { base: string; size: number }[]): readonly Cidr[] {
+  let all = candidateCache.get(pools);
+  if (!all) candidateCache.set(pools, (all = [...candidateSubnets(pools)]));
+  return all;
+}
+
 function overlaps(a: Cidr, b: Cidr): boolean {
   return inCidr(a.addr, b) || inCidr(b.addr, a);
 }
@@ -247,11 +258,12 @@ export class Ipam {
   }
 
   next(pointer: string, name: string): Cidr {
-    const all = [...candidateSubnets(this.pools)];
+    const all = candidatesOf(this.pools);
     for (let k = 0; k < all.length; k++) {
       const i = this.linear ? k : (this.index + k) % all.length;
-      const c = all[i]!;
-      if (this.taken.some((t) => overlaps(t, c)) || this.reserved.some((r) => overlaps(r, c))) continue;
+      const shared = all[i]!;
+      if (this.taken.some((t) => overlaps(t, shared)) || this.reserved.some((r) => overlaps(r, shared))) continue;
+      const c = { ...shared }; // the network's own object: the cached list is shared by every simulation
       this.index = i + 1;
       this.taken.push(c);
       return c;
@@ -340,6 +352,13 @@ function defaultBridge(daemon: DaemonConfig, ipam: Ipam, version: DockerVersion)
     if (!inCidr(via, subnet)) throw impossible("/daemon/default-gateway", `default gateway ${daemon.defaultGateway} must be part of docker0's network ${formatCidr(subnet)}`);
     net.used.add(via);
     net.containerGateway = via;
+  }
+  // --default-gateway-v6: the same for an IPv6 docker0 (ignored without IPv6, like dockerd; capture o07).
+  if (daemon.defaultGateway6 && net.subnet6) {
+    const via6 = parseIPv6(daemon.defaultGateway6);
+    if (!inCidr6(via6, net.subnet6)) throw impossible("/daemon/default-gateway-v6", `default gateway ${daemon.defaultGateway6} must be part of docker0's network ${formatCidr6(net.subnet6)}`);
+    net.used6.add(via6);
+    net.containerGateway6 = via6;
   }
   return net;
 }

@@ -179,16 +179,10 @@ describe("docker0's subnet from the address pools (no --bip, no --fixed-cidr)", 
   });
 });
 
-describe("daemon settings accepted without effect, and known ones not simulated", () => {
+describe("daemon settings accepted without effect", () => {
   it("userland-proxy-path and network-control-plane-mtu change nothing", () => {
     const plain = save({ docker: { version: "27" }, containers: [{ name: "web", ports: ["8080:80"] }] });
     expect(save({ docker: { version: "27" }, daemon: { "userland-proxy-path": "/usr/libexec/docker/docker-proxy", "network-control-plane-mtu": 1400 }, containers: [{ name: "web", ports: ["8080:80"] }] })).toBe(plain);
-  });
-  it.each([
-    ["default-gateway", "172.17.0.254"],
-    ["default-gateway-v6", "fd00::254"],
-  ] as const)("%s is a 422 naming it", (key, value) => {
-    expect(failure({ docker: { version: "29" }, daemon: { [key]: value } })).toMatchObject({ status: 422, pointer: `/daemon/${key}` });
   });
 });
 
@@ -280,5 +274,26 @@ describe("options checked against moby's source only (no golden covers them)", (
     const expected = ["-A PREROUTING -d 192.0.2.2/32 -i eth1 -j ACCEPT", "-A PREROUTING -d 192.0.2.2/32 -i eth2 -j ACCEPT", "-A PREROUTING -d 192.0.2.2/32 ! -i br-n -j DROP"];
     expect(raw("28.2.0")).toEqual(expected);
     expect(raw("29")).toEqual(expected);
+  });
+});
+
+describe("default-gateway(-v6): docker0's containers route via another address (captures o06, o07)", () => {
+  it("IPv6: the container's IPv6 gateway, inside docker0's IPv6 subnet; ignored without IPv6", () => {
+    const r = run({ docker: { version: "28" }, daemon: { ipv6: true, "fixed-cidr-v6": "fd00:1::/64", "default-gateway-v6": "fd00:1::254" }, containers: [{ name: "web" }] });
+    expect(r.containers[0]!.interfaces[0]).toMatchObject({ gateway6: "fd00:1::254" });
+    expect(r.containers[0]!.interfaces[0]!.gateway).toBeUndefined();
+    expect(failure({ docker: { version: "28" }, daemon: { ipv6: true, "fixed-cidr-v6": "fd00:1::/64", "default-gateway-v6": "fd00:2::1" } })).toMatchObject({ pointer: "/daemon/default-gateway-v6" });
+    expect(run({ daemon: { "default-gateway-v6": "fd00:2::1" }, containers: [{ name: "web" }] }).containers[0]!.interfaces[0]!.gateway6).toBeUndefined();
+  });
+  it("reserves it, reports it as the container's gateway, keeps the rules; with nothing there the packet finds no neighbour", () => {
+    const input = (daemon: Record<string, unknown>): ScenarioInput => ({
+      docker: { version: "27" }, daemon, containers: [{ name: "web", ports: ["8080:80"] }, { name: "b" }], flows: [{ from: "web", to: "93.184.216.34:80" }],
+    });
+    const r = run(input({ "default-gateway": "172.17.0.2" })), plain = run(input({}));
+    expect(r.rules.host!["iptables-save"]).toBe(plain.rules.host!["iptables-save"].replaceAll("172.17.0.2/", "172.17.0.3/").replaceAll("172.17.0.2:", "172.17.0.3:"));
+    expect(r.containers.map((c) => [c.interfaces[0]!.ip, c.interfaces[0]!.gateway])).toEqual([["172.17.0.3", "172.17.0.2"], ["172.17.0.4", "172.17.0.2"]]);
+    expect(plain.containers[0]!.interfaces[0]!.gateway).toBeUndefined();
+    expect(r.traces[0]).toMatchObject({ verdict: "unroutable", reason: expect.stringContaining("172.17.0.2") });
+    expect(failure(input({ "default-gateway": "10.0.0.1" }))).toMatchObject({ pointer: "/daemon/default-gateway" });
   });
 });

@@ -99,10 +99,6 @@ export function checkDaemonOptions(d: DaemonSpec, version: DockerVersion): void 
   const since: [keyof DaemonSpec, string][] = [["default-network-opts", "24.0.0"], ["bip6", "28.0.0"], ["bridge-accept-fwmark", "29.0.0"]];
   for (const [key, release] of since)
     if (d[key] !== undefined && !atLeast(version, release)) throw impossible(`/daemon/${key}`, `"${key}" exists from Docker ${release}`);
-  const unsimulated: [keyof DaemonSpec, string][] = [
-    ["default-gateway-v6", "an IPv6 default gateway other than docker0's address is not simulated yet"],
-  ];
-  for (const [key, why] of unsimulated) if (d[key] !== undefined) throw impossible(`/daemon/${key}`, why);
   if (d.bip6 && d["fixed-cidr-v6"]) throw impossible("/daemon/bip6", "bip6 with fixed-cidr-v6 (a sub-pool for container addresses) is not simulated yet");
   if (d.iptables === false && d.icc === false)
     throw impossible("/daemon/icc", "You specified --iptables=false with --icc=false. ICC=false uses iptables to function. Please set --icc or --iptables to true");

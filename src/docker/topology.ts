@@ -163,7 +163,7 @@ function addContainers(world: World, host: Namespace, docker: DockerHost, v6: V6
         ns.ifaces.get(ep.ifname)!.addrs.push({ ip: ip6, net: b6.net });
         ns.routes.push({ dst: b6.net, dev: ep.ifname, via: null, src: ip6 });
         if (!ns.routes.some((r) => r.dst.prefix === 0 && typeof r.dst.addr === "bigint"))
-          ns.routes.push({ dst: parseCidr6("::/0"), dev: ep.ifname, via: b6.gateway, src: null });
+          ns.routes.push({ dst: parseCidr6("::/0"), dev: ep.ifname, via: ep.network.containerGateway6 ?? b6.gateway, src: null });
       }
       host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.hostVethMac, master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
     });

@@ -85,6 +85,6 @@ describe("IPv6 flows", () => {
     expect(() => run([{ from: "198.51.100.9", to: "[2001:db8:1::10]:80" }])).toThrow(/same address family/);
     const bad = scenario([]);
     bad.rules = { host: { "ip6tables-save": "*filter\n-A INPUT -s 10.0.0.1 -j DROP\nCOMMIT\n" } };
-    expect(() => simulate(scenarioSchema.parse(bad))).toThrow(/ip6tables-restore: line 2 failed/);
+    expect(() => simulate(scenarioSchema.parse(bad))).toThrow(/ip6tables-restore v1\.8\.9 \(nf_tables\): host\/network `10\.0\.0\.1' not found\nError occurred at line: 2/);
   });
 });

@@ -115,25 +115,27 @@ export class Namespace implements NamespaceView {
    * a local or broadcast route counts only when it belongs to that device (__inet_dev_addr_type).
    */
   addrType(ip: Addr, dev?: string | null): AddrType {
-    const onDev = (i: Iface) => !dev || i.name === dev;
-    const localType = (): AddrType => {
-      if (!dev) return "LOCAL";
-      for (const i of this.ifaces.values()) if (i.addrs.some((a) => a.ip === ip)) return onDev(i) ? "LOCAL" : "UNICAST";
-      return "LOCAL";
-    };
+    // No closures here: every addrtype match calls this, and a named closure costs more than the work.
     if (typeof ip === "bigint") {
       // IPv6 has no broadcast: multicast, local, or unicast (:: is UNSPEC).
       if (ip === 0n) return "UNSPEC";
       if (inNet(ip, MULTICAST6_NET)) return "MULTICAST";
-      return this.isLocal(ip) ? localType() : "UNICAST";
+      return this.isLocal(ip) ? this.localType(ip, dev) : "UNICAST";
     }
     if (ip === 0 || ip === LIMITED_BROADCAST) return "BROADCAST";
     if (inCidr(ip, MULTICAST)) return "MULTICAST";
     if (inCidr(ip, LOOPBACK)) return !dev || dev === "lo" ? "LOCAL" : "UNICAST";
-    if (this.isLocal(ip)) return localType();
+    if (this.isLocal(ip)) return this.localType(ip, dev);
     const bcast = this.broadcasts().get(ip);
-    if (bcast) return onDev(bcast) ? "BROADCAST" : "UNICAST";
+    if (bcast) return !dev || bcast.name === dev ? "BROADCAST" : "UNICAST";
     return "UNICAST";
+  }
+
+  /** A local address's type as seen from dev: UNICAST when another device holds it. */
+  private localType(ip: Addr, dev?: string | null): AddrType {
+    if (!dev) return "LOCAL";
+    for (const i of this.ifaces.values()) if (i.addrs.some((a) => a.ip === ip)) return i.name === dev ? "LOCAL" : "UNICAST";
+    return "LOCAL";
   }
 
   /**

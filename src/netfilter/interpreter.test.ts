@@ -13,22 +13,31 @@ describe("iptables command interpreter", () => {
     expect(run(rs, "-I FORWARD -j ACCEPT").ok).toBe(true);
     expect(run(rs, "-I FORWARD 2 -i eth0 -j DROP").ok).toBe(true);
     expect(run(rs, "-C FORWARD -o docker0 -j DOCKER").ok).toBe(true);
-    expect(run(rs, "-C FORWARD -o docker1 -j DOCKER")).toEqual({ ok: false, error: "iptables: Bad rule (does a matching rule exist in that chain?)." });
+    expect(run(rs, "-C FORWARD -o docker1 -j DOCKER")).toEqual({ ok: false, error: "iptables: Bad rule (does a matching rule exist in that chain?).", status: 1 });
     expect(run(rs, "-D FORWARD 1").ok).toBe(true);
     expect(saveRuleset(rs)).toBe(
       "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:DOCKER - [0:0]\n-A FORWARD -i eth0 -j DROP\n-A FORWARD -o docker0 -j DOCKER\nCOMMIT\n",
     );
   });
-  it("reports the kernel's load-time errors", () => {
+  // Words checked against iptables 1.8.9 (nf_tables) by test/kernel/errors.test.ts.
+  it("reports the kernel's load-time errors as iptables does", () => {
     const rs = new Ruleset();
-    expect(run(rs, "-A FORWARD -j NOPE").error).toMatch(/Chain 'NOPE' does not exist/);
+    expect(run(rs, "-A FORWARD -j NOPE").error).toBe(
+      "iptables v1.8.9 (nf_tables): Chain 'NOPE' does not exist\nTry `iptables -h' or 'iptables --help' for more information.",
+    );
     expect(run(rs, "-N A").ok && run(rs, "-N B").ok && run(rs, "-A A -j B").ok).toBe(true);
-    expect(run(rs, "-A B -j A").error).toMatch(/Too many levels/);
+    // nf_tables looks for loops only from the base chains: A and B are not reached yet.
+    expect(run(rs, "-A B -j A").ok).toBe(true);
+    expect(run(rs, "-A FORWARD -j A")).toEqual({ ok: false, error: "iptables v1.8.9 (nf_tables):  RULE_APPEND failed (Too many links): rule in chain FORWARD", status: 4 });
     expect(run(rs, "-N A").error).toBe("iptables: Chain already exists.");
-    expect(run(rs, "-X B").error).toMatch(/Too many links|Directory not empty/);
-    expect(run(rs, "-A FORWARD -p tcp -j DNAT --to-destination 1.2.3.4").error).toMatch(/only valid in nat table/);
-    expect(run(rs, "-t nat -A POSTROUTING -p tcp -j DNAT --to-destination 1.2.3.4").error).toMatch(/only usable from PREROUTING\/OUTPUT/);
-    expect(run(rs, "-P DOCKER DROP").error).toMatch(/No chain|Bad built-in/);
+    expect(run(rs, "-X B").error).toBe("iptables v1.8.9 (nf_tables):  CHAIN_DEL failed (Device or resource busy): chain B");
+    expect(run(rs, "-A FORWARD -p tcp -j DNAT --to-destination 1.2.3.4").error).toBe(
+      "iptables v1.8.9 (nf_tables):  RULE_APPEND failed (Invalid argument): rule in chain FORWARD",
+    );
+    expect(run(rs, "-t nat -I POSTROUTING -p tcp -j DNAT --to-destination 1.2.3.4").error).toBe(
+      "iptables v1.8.9 (nf_tables):  RULE_INSERT failed (Invalid argument): rule in chain POSTROUTING",
+    );
+    expect(run(rs, "-P DOCKER DROP").error).toBe("iptables: Bad built-in chain name.");
   });
   it("creates base chains lazily, like iptables-nft", () => {
     const rs = new Ruleset();

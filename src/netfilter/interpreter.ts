@@ -98,6 +98,26 @@ function checkHeader(t: Table, chain: Chain, rule: Rule): void {
     fail("param", '\nThe "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n');
   if (isStandard(tg) && (tg.kind === "jump" || tg.kind === "goto") && !t.chains.has(tg.chain))
     fail("param", `Chain '${tg.chain}' does not exist`);
+  // iptables-nft writes --sport/--dport as payload compares, which need the protocol: a
+  // negated -p is enough (it only checks that -p is not another protocol).
+  for (const m of rule.matches)
+    if ((m.module.name === "tcp" || m.module.name === "udp") && m.module.save(m.opts) !== "" && !(h.proto?.neg || h.proto?.proto === m.module.name))
+      fail("param", `${m.module.name.toUpperCase()} match requires '-p ${m.module.name}'`);
+}
+
+// Matches the kernel's xt compat layer checks against the rule's -p (xt_tcp's checkentry...).
+const PROTO_MATCHES: Record<string, string> = { tcp: "tcp", udp: "udp", sctp: "sctp", icmp: "icmp", icmp6: "icmpv6" };
+
+/** A protocol match the kernel loads as an xt match: -p must be its protocol, not negated. */
+function protoMismatch(rule: Rule): boolean {
+  const h = rule.header;
+  return rule.matches.some((m) => {
+    const want = PROTO_MATCHES[m.module.name];
+    if (!want) return false;
+    // With options, tcp/udp are nft payload compares (checked in userspace above).
+    if ((want === "tcp" || want === "udp") && m.module.save(m.opts) !== "") return false;
+    return !h.proto || h.proto.neg || h.proto.proto !== want;
+  });
 }
 
 /** The hooks each module of a rule may run from (the kernel's checkentry), by module name. */
@@ -140,6 +160,7 @@ function checkKernel(t: Table, chain: Chain, rule: Rule, op: string): void {
   // iptables-nft turns "! -s 0.0.0.0/0" into a negated zero-length compare, which nf_tables refuses.
   if ((h.src?.neg && h.src.cidr.prefix === 0) || (h.dst?.neg && h.dst.cidr.prefix === 0)) refuse(op, "Invalid argument", what);
   if (rule.matches.some((m) => m.module.tables && !m.module.tables.includes(t.name))) refuse(op, "Invalid argument", what);
+  if (protoMismatch(rule)) refuse(op, "Invalid argument", what);
   const tg = rule.target;
   if (!isStandard(tg) && tg.module.tables && !tg.module.tables.includes(t.name)) refuse(op, "Invalid argument", what);
   const hooks = chain.builtin ? [chain.name] : hooksReaching(t, chain.name);

@@ -97,7 +97,7 @@ describe("ipset-save in a scenario", () => {
   it("makes the sets known to the rules; an unknown set fails the restore as iptables-restore does", () => {
     const rules = "*filter\n-A INPUT -m set --match-set a src -j DROP\nCOMMIT\n";
     expect(pointerOf(run({ "iptables-save": rules }))).toEqual({
-      pointer: "/rules/host/iptables-save", message: "iptables-restore: line 2 failed: iptables v1.8.9 (nf_tables): Set a doesn't exist.",
+      pointer: "/rules/host/iptables-save", message: "iptables-restore v1.8.9 (nf_tables): Set a doesn't exist.\n\nError occurred at line: 2\nTry `iptables-restore -h' or 'iptables-restore --help' for more information.",
     });
     const r = run({ "iptables-save": rules, "ipset-save": "create a hash:ip\nadd a 198.51.100.7\n" })();
     expect(r.rules.host!["iptables-save"]).toContain("-A INPUT -m set --match-set a src -j DROP");

@@ -114,12 +114,15 @@ describe("ip6tables-restore -> ip6tables-save", () => {
   it("refuses what ip6tables refuses", () => {
     const rs = new Ruleset("ipv6");
     const bad = (argv: string) => applyCommand(rs, argv.split(" "));
+    const hint = "Try `ip6tables -h' or 'ip6tables --help' for more information.";
     expect(bad("-A INPUT -p icmpv6 -m icmp --icmp-type 8 -j ACCEPT").error).toMatch(/^ip6tables v1\.8\.9 \(nf_tables\): Couldn't load match `icmp'/);
-    expect(bad("-A INPUT -p tcp -j REJECT --reject-with icmp-port-unreachable").error).toBe('ip6tables v1.8.9 (nf_tables): unknown reject type "icmp-port-unreachable"');
-    expect(bad("-A INPUT -s 10.0.0.1 -j ACCEPT").error).toBe("ip6tables v1.8.9 (nf_tables): host/network `10.0.0.1' not found");
-    expect(bad("-A INPUT -p ipv6-icmp --icmpv6-type any -j DROP").error).toBe("ip6tables v1.8.9 (nf_tables): Unknown ICMPv6 type `any'");
+    expect(bad("-A INPUT -p tcp -j REJECT --reject-with icmp-port-unreachable").error).toBe(`ip6tables v1.8.9 (nf_tables): unknown reject type "icmp-port-unreachable"\n${hint}`);
+    expect(bad("-A INPUT -s 10.0.0.1 -j ACCEPT").error).toBe(`ip6tables v1.8.9 (nf_tables): host/network \`10.0.0.1' not found\n${hint}`);
+    expect(bad("-A INPUT -p ipv6-icmp --icmpv6-type any -j DROP").error).toBe(`ip6tables v1.8.9 (nf_tables): Unknown ICMPv6 type \`any'\n${hint}`);
     expect(bad("-A INPUT ! -s ::/0 -j ACCEPT").ok).toBe(false);
-    expect(() => restoreRuleset("*filter\n-A INPUT -s 10.0.0.1 -j DROP\nCOMMIT\n", new Ruleset("ipv6"))).toThrow(/^ip6tables-restore: line 2 failed/);
+    expect(() => restoreRuleset("*filter\n-A INPUT -s 10.0.0.1 -j DROP\nCOMMIT\n", new Ruleset("ipv6"))).toThrow(
+      "ip6tables-restore v1.8.9 (nf_tables): host/network `10.0.0.1' not found\nError occurred at line: 2\nTry `ip6tables-restore -h' or 'ip6tables-restore --help' for more information.",
+    );
   });
 
   it("accepts what ip6tables accepts (ip6tables -S, iptables-nft 1.8.9)", () => {

@@ -43,6 +43,7 @@ const TARGETS = new Map<string, TargetModule<any>>(
 );
 
 // ip6tables: icmp6 instead of icmp, the IPv6 REJECT; IPv4-only modules are refused by name.
+// Only icmp is IPv4-only in iptables itself; nfplay simulates iprange and NETMAP for IPv4 only.
 const V4_ONLY = new Set(["icmp", "iprange", "NETMAP"]);
 const V6_MATCHES = new Map<string, MatchModule<any>>([[icmp6.name, icmp6]]);
 const V6_TARGETS = new Map<string, TargetModule<any>>([[REJECT6.name, REJECT6]]);
@@ -50,7 +51,8 @@ const V6_TARGETS = new Map<string, TargetModule<any>>([[REJECT6.name, REJECT6]])
 export function findMatch(name: string, family: Family = "ipv4"): MatchModule<any> {
   const m = family === "ipv6" ? (V4_ONLY.has(name) ? undefined : V6_MATCHES.get(name) ?? MATCHES.get(name)) : MATCHES.get(name);
   // The other family's module (icmp in ip6tables, icmp6 in iptables) is no file at all.
-  const otherFamily = family === "ipv6" ? V4_ONLY.has(name) : V6_MATCHES.has(name);
+  const otherFamily = family === "ipv6" ? name === "icmp" : V6_MATCHES.has(name);
+  if (!m && !otherFamily && family === "ipv6" && V4_ONLY.has(name)) throw new Error(`-m ${name} is not supported by nfplay in ip6tables`);
   if (!m) throw new Error(otherFamily ? `Couldn't load match \`${name}':No such file or directory\n` : `Couldn't load match \`${name}': not supported by nfplay`);
   return m;
 }
@@ -62,6 +64,7 @@ export function protoMatch(proto: Proto | "all"): MatchModule<any> | undefined {
 }
 
 export function findTarget(name: string, family: Family = "ipv4"): TargetModule<any> | undefined {
-  if (family === "ipv6") return V6_TARGETS.get(name) ?? (V4_ONLY.has(name) ? undefined : TARGETS.get(name));
+  if (family === "ipv6" && V4_ONLY.has(name)) throw new Error(`-j ${name} is not supported by nfplay in ip6tables`);
+  if (family === "ipv6") return V6_TARGETS.get(name) ?? TARGETS.get(name);
   return TARGETS.get(name);
 }

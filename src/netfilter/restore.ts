@@ -15,10 +15,10 @@ export class RestoreError extends Error {
   }
 }
 
+/** A table being read: its chain lines and rule lines, in the order of the file. */
 interface Pending {
   table: TableName;
-  chains: { name: string; policy: string; line: number }[];
-  rules: { argv: string[]; line: number }[];
+  lines: ({ chain: string; policy: string; line: number } | { argv: string[]; line: number })[];
 }
 
 /** iptables-restore, or ip6tables-restore when rs is an IPv6 ruleset (new Ruleset("ipv6")). */
@@ -38,7 +38,7 @@ export function restoreRuleset(text: string, rs: Ruleset = new Ruleset()): Rules
       if (cur) throw error(lineNo, new IptablesError("bare", `Bad argument \`${line.split(/\s+/)[0]}'`));
       const name = line.slice(1) as TableName;
       if (!TABLE_NAMES.includes(name)) throw error(lineNo, new IptablesError("table", name));
-      cur = { table: name, chains: [], rules: [] };
+      cur = { table: name, lines: [] };
     } else if (!cur) throw misplaced(lineNo);
     else if (line === "COMMIT") {
       commit(rs, cur, error, lineNo);
@@ -46,7 +46,7 @@ export function restoreRuleset(text: string, rs: Ruleset = new Ruleset()): Rules
     } else if (line.startsWith(":")) {
       const m = /^:(\S+)(?:\s+(\S+)(?:\s+\[\d+:\d+\])?)?$/.exec(line);
       if (!m?.[2]) throw error(lineNo, new IptablesError("param", `${prog}-restore: line ${lineNo} policy invalid`));
-      cur.chains.push({ name: m[1]!, policy: m[2], line: lineNo });
+      cur.lines.push({ chain: m[1]!, policy: m[2], line: lineNo });
     } else {
       let argv: string[];
       try {
@@ -56,7 +56,7 @@ export function restoreRuleset(text: string, rs: Ruleset = new Ruleset()): Rules
       }
       if (argv.includes("-t") || argv.includes("--table"))
         throw error(lineNo, new IptablesError("param", "The -t option cannot be used in iptables-restore.\n"));
-      cur.rules.push({ argv, line: lineNo });
+      cur.lines.push({ argv, line: lineNo });
     }
   }
   // iptables-restore counts the lines it read and names the next one.
@@ -67,9 +67,10 @@ export function restoreRuleset(text: string, rs: Ruleset = new Ruleset()): Rules
 
 type ErrorAt = (line: number, e: IptablesError) => RestoreError;
 
-// Like the real tool, a table is replaced as a whole and all chains are declared before any
-// rule is added, so rules may jump to chains declared later in the file. A rule the kernel
-// refuses fails the whole table at COMMIT; a later line's parse error is found first.
+// Like the real tool, a table is replaced as a whole and its lines apply in order: a rule may
+// only jump to a chain declared above it (else "Chain 'X' does not exist", at the COMMIT line).
+// A rule the kernel refuses fails the whole table at COMMIT; a later line's parse error is
+// found first.
 function commit(rs: Ruleset, p: Pending, error: ErrorAt, commitLine: number): void {
   rs.tables.delete(p.table);
   const t = rs.table(p.table);
@@ -87,14 +88,17 @@ function commit(rs: Ruleset, p: Pending, error: ErrorAt, commitLine: number): vo
       refused ??= error(line, e);
     }
   };
-  for (const c of p.chains) {
-    const existing = t.chains.get(c.name);
+  for (const l of p.lines) {
+    if ("argv" in l) {
+      apply(l.argv, l.line);
+      continue;
+    }
+    const existing = t.chains.get(l.chain);
     if (existing?.builtin) {
-      if (c.policy !== "ACCEPT" && c.policy !== "DROP") throw error(c.line, new IptablesError("kernel", "Bad policy name."));
-      existing.policy = c.policy;
+      if (l.policy !== "ACCEPT" && l.policy !== "DROP") throw error(l.line, new IptablesError("kernel", "Bad policy name."));
+      existing.policy = l.policy;
       existing.instantiated = true;
-    } else if (!existing) apply(["-N", c.name], c.line); // a user chain's policy word is ignored
+    } else if (!existing) apply(["-N", l.chain], l.line); // a user chain's policy word is ignored
   }
-  for (const r of p.rules) apply(r.argv, r.line);
   if (refused) throw refused;
 }

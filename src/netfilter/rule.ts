@@ -58,6 +58,9 @@ function setHeader(h: RuleHeader, field: "src" | "dst" | "in" | "out" | "proto",
       const family = h.family ?? "ipv4";
       h[field] = { cidr: parseCidrOf(family, value.replace(/^0(?=\/|$)/, family === "ipv4" ? "0.0.0.0" : "::")), neg };
     } catch {
+      const mask = /\/(-?\d+)$/.exec(value)?.[1];
+      if (mask !== undefined && (Number(mask) < 0 || Number(mask) > ((h.family ?? "ipv4") === "ipv4" ? 32 : 128)))
+        throw new RuleParseError(`invalid mask \`${mask}' specified`);
       throw new RuleParseError(`host/network \`${value}' not found`);
     }
   } else if (field === "proto") {
@@ -241,7 +244,8 @@ export function parseRule(argv: string[], family: Family = "ipv4"): Rule {
       st.matches.push({ module: mod, opts: mod.create() });
     } else if (tok === "-j" || tok === "--jump" || tok === "-g" || tok === "--goto") {
       if (!("kind" in st.target && st.target.kind === "none")) throw new RuleParseError("multiple -j flags not allowed");
-      st.target = parseTarget(r.value("jump"), tok === "-g" || tok === "--goto", family);
+      const name = r.value("jump");
+      st.target = moduleCall(() => parseTarget(name, tok === "-g" || tok === "--goto", family));
     } else if (/^-[A-Za-z0-9]$/.test(tok) && !HEADER_FLAGS[tok]) throw new RuleParseError(`option "${tok}" is not supported in a rule by nfplay`);
     else throw new RuleParseError(`Bad argument \`${tok}'`);
   }

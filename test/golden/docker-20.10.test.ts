@@ -115,7 +115,7 @@ function addressing(all: Step[], s: Step): { real: string[]; ours: string[] } {
     for (const i of c.interfaces) {
       const net = result.networks.find((n) => n.name === i.network)!;
       mine.push(`${c.name} ${i.network} ${i.ip}/${net.subnet.split("/")[1]} ${i.mac} gw ${i.gateway ?? net.gateway}`);
-      if (i.ip6) mine.push(`${c.name} ${i.network} ${i.ip6}/${net.subnet6!.split("/")[1]} gw ${net.gateway6}`);
+      if (i.ip6) mine.push(`${c.name} ${i.network} ${i.ip6}/${net.subnet6!.split("/")[1]} gw ${i.gateway6 ?? net.gateway6}`);
     }
     for (const p of c.ports) mine.push(`${c.name} ${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.proto}`);
   }

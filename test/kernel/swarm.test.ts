@@ -147,7 +147,8 @@ class KernelSwarm {
   private rules(): void {
     for (const [name, r] of Object.entries(this.result.rules)) {
       const ns = this.world.get(name);
-      let cmds = (r.commands ?? []).map((c) => c.replace(/\s+#.*$/, "").replace(/^iptables --wait /, "").split(" "));
+      // (a logged error can span lines; ip6tables commands play no part in these IPv4 flows)
+      let cmds = (r.commands ?? []).filter((c) => !c.startsWith("ip6tables ")).map((c) => c.replace(/\s+#[\s\S]*$/, "").replace(/^iptables --wait /, "").split(" "));
       const d = this.dnat;
       if (d && name === d.ns) {
         cmds = cmds.map((a) => (a.includes("ipvs") ? a.flatMap((x) => (x === "ipvs" ? ["conntrack"] : x === "--ipvs" ? ["--ctstate", "DNAT"] : [x])) : a));
@@ -250,8 +251,14 @@ async function runInKernel(input: ScenarioInput, trace: Trace, flow: { from: str
     const client = spawnSync("ip", ["netns", "exec", kname(flow.from), "python3", "-c", CLIENT, flow.dst, `${flow.port}`, flow.src ?? ""], { encoding: "utf8", timeout: 10000 });
     await fence();
     const byNs = new Map<string, KernelPacket[]>();
-    for (const [ns, out] of monitors)
-      byNs.set(ns, parseTrace(out.join("\n"), { ns, dropPacket: (p) => p.dport === FENCE_PORT || p.sport === FENCE_PORT }));
+    for (const [ns, out] of monitors) {
+      // A raw chain nfplay's ruleset has (28.2+ nodes: DROP of direct access) is Docker's, not only the TRACE rules'.
+      const save = result.rules[ns]?.["iptables-save"] ?? "";
+      const rawChainsBefore = new Set(save.includes("*raw\n") ? ["raw:PREROUTING", "raw:OUTPUT"] : []);
+      const packets = parseTrace(out.join("\n"), { ns, rawChainsBefore, dropPacket: (p) => p.dport === FENCE_PORT || p.sport === FENCE_PORT });
+      for (const p of packets) p.lines = p.lines.filter((l) => !(l.table === "raw" && l.kind === "rule" && l.rule?.endsWith("-j TRACE")));
+      byNs.set(ns, packets);
+    }
     if (process.env.NFPLAY_SWARM_DEBUG) for (const [ns, out] of monitors) console.log(`=== ${ns}\n${out.join("\n")}`), console.log(client.stdout);
     return { connected: client.stdout.trim() === "OK", byNs };
   } finally {
@@ -303,6 +310,8 @@ function kernelLines(packets: KernelPacket[], forwardOuter: Set<string>, reply: 
 
 const FLOWS: { name: string; input?: ScenarioInput; flow: { from: string; to: string }; kernel: { from: string; dst: string; port: number; src?: string }; listen: { ns: string; port: number }[] }[] = [
   { name: "external -> node1:8080 (ingress routing mesh to web.2 on node2)", flow: { from: "external", to: "node1:8080" }, kernel: { from: "external", dst: "203.0.113.10", port: 8080, src: "198.51.100.7" }, listen: [{ ns: "web.2", port: 80 }] },
+  // Docker 28 and 29 nodes (DOCKER-INGRESS from DOCKER-FORWARD, conntrack replies, raw DROP of direct access to docker_gwbridge endpoints)
+  ...["28.5.2", "29.7.2"].map((version) => ({ name: `Docker ${version}: external -> node1:8080 (ingress routing mesh to web.2 on node2)`, input: { ...example, docker: { version } }, flow: { from: "external", to: "node1:8080" }, kernel: { from: "external", dst: "203.0.113.10", port: 8080, src: "198.51.100.7" }, listen: [{ ns: "web.2", port: 80 }] })),
   { name: "node1 -> localhost:8080 (nat OUTPUT DNAT, route_localnet on docker_gwbridge, MASQUERADE)", flow: { from: "node1", to: "localhost:8080" }, kernel: { from: "node1", dst: "127.0.0.1", port: 8080 }, listen: [{ ns: "web.2", port: 80 }] },
   { name: "node2 -> node1:8080 (through node1's ingress_sbox and back to web.2 on node2)", flow: { from: "node2", to: "node1:8080" }, kernel: { from: "node2", dst: "203.0.113.10", port: 8080 }, listen: [{ ns: "web.2", port: 80 }] },
   { name: "web.1 -> web.2 over the app overlay", flow: { from: "web.1", to: "web.2:80" }, kernel: { from: "web.1", dst: "10.0.1.4", port: 80 }, listen: [{ ns: "web.2", port: 80 }] },

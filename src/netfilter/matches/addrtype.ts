@@ -1,6 +1,6 @@
 // -m addrtype --src-type/--dst-type TYPE[,TYPE] [--limit-iface-in|out] (libxt_addrtype.c).
 // Docker's nat hooks hinge on it: "--dst-type LOCAL" is any address of this namespace.
-import type { AddrType, MatchModule } from "../types.js";
+import type { AddrType, MatchContext, MatchModule } from "../types.js";
 
 // rtn_names[] order: iptables prints the types in this order, whatever order they were given.
 const TYPES: AddrType[] = [
@@ -50,6 +50,9 @@ export const addrtype: MatchModule<AddrtypeOpts> = {
     else if (option === "limit-iface-in") opts.limitIn = true;
     else opts.limitOut = true;
   },
+  finish(o) {
+    if (o.limitIn && o.limitOut) throw new Error('addrtype: option "--limit-iface-in" cannot be used together with "--limit-iface-out".\n');
+  },
   save(o) {
     const parts = [saveTypes("src-type", o.src), saveTypes("dst-type", o.dst)];
     if (o.limitIn) parts.push("--limit-iface-in");
@@ -58,7 +61,11 @@ export const addrtype: MatchModule<AddrtypeOpts> = {
   },
   match(o, { packet, ns }) {
     const dev = o.limitIn ? packet.in : o.limitOut ? packet.out : null;
-    const hit = (set: TypeSet | null, ip: number | bigint) => !set || set.types.has(ns.addrType(ip, dev)) !== set.neg;
-    return hit(o.src, packet.src) && hit(o.dst, packet.dst);
+    return typeHit(o.src, ns, packet.src, dev) && typeHit(o.dst, ns, packet.dst, dev);
   },
 };
+
+// A plain function rather than a closure per match: this runs for most packets at most hooks.
+function typeHit(set: TypeSet | null, ns: MatchContext["ns"], ip: number | bigint, dev: string | null): boolean {
+  return !set || set.types.has(ns.addrType(ip, dev)) !== set.neg;
+}

@@ -34,13 +34,13 @@ function saveStates(option: string, set: StateSet): string {
 
 function stateHit(set: StateSet, ctx: MatchContext): boolean {
   const { packet, ctOrig, ctReply } = ctx;
-  const names = new Set<string>([packet.ct as CtState]);
+  // Whether the packet has one of the listed states (no set built per packet: this is hot).
+  let any = set.states.has(packet.ct as CtState);
   // SNAT/DNAT are "virtual states": NAT made the reply tuple differ from the inverted original.
-  if (ctOrig && ctReply) {
-    if (ctReply.src !== ctOrig.dst || ctReply.sport !== ctOrig.dport) names.add("DNAT");
-    if (ctReply.dst !== ctOrig.src || ctReply.dport !== ctOrig.sport) names.add("SNAT");
-  }
-  const any = [...set.states].some((s) => names.has(s));
+  if (!any && ctOrig && ctReply)
+    any =
+      (set.states.has("DNAT") && (ctReply.src !== ctOrig.dst || ctReply.sport !== ctOrig.dport)) ||
+      (set.states.has("SNAT") && (ctReply.dst !== ctOrig.src || ctReply.dport !== ctOrig.sport));
   return any !== set.neg;
 }
 
@@ -60,11 +60,10 @@ export const conntrack: MatchModule<ConntrackOpts> = {
   create: () => ({ state: null, proto: null, origSrc: null, origDst: null, origDstPort: null, dir: null }),
   parse(opts, option, neg, args, rule) {
     const value = args.value(option);
-    const parseCidr = (text: string) => parseCidrOf(rule.family ?? "ipv4", text);
     if (option === "ctstate") opts.state = { states: parseStates(value), neg };
     else if (option === "ctproto") opts.proto = { proto: value.toLowerCase() as Proto, neg };
-    else if (option === "ctorigsrc") opts.origSrc = { cidr: parseCidr(value), neg };
-    else if (option === "ctorigdst") opts.origDst = { cidr: parseCidr(value), neg };
+    else if (option === "ctorigsrc") opts.origSrc = { cidr: parseCidrOf(rule.family ?? "ipv4", value), neg };
+    else if (option === "ctorigdst") opts.origDst = { cidr: parseCidrOf(rule.family ?? "ipv4", value), neg };
     else if (option === "ctorigdstport") opts.origDstPort = { ...parsePortRange(value, option), neg };
     else if (value === "ORIGINAL" || value === "REPLY") opts.dir = value;
     else throw new Error(`Unknown --ctdir "${value}"`);

@@ -45,7 +45,7 @@ export const icmp: MatchModule<IcmpOpts> = {
   options: ["icmp-type"],
   create: () => ({ type: 0xff, codeLo: 0, codeHi: 0xff, neg: false }),
   parse(opts, option, neg, args) {
-    Object.assign(opts, parseType(args.value(option), NAMES, "Invalid ICMP type"), { neg });
+    Object.assign(opts, parseType(args.value(option), NAMES, "Unknown ICMP type"), { neg });
   },
   save(o) {
     const neg = o.neg ? "! " : "";

@@ -29,7 +29,7 @@ describe("-m set", () => {
   it("refuses a set that does not exist, with iptables' message", () => {
     expect(() => parseRule("-m set --match-set foo src -j ACCEPT".split(" "))).toThrow("Set foo doesn't exist.");
     expect(() => restoreRuleset("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m set --match-set bad dst -j DROP\nCOMMIT\n")).toThrow(
-      "iptables-restore: line 3 failed: iptables v1.8.9 (nf_tables): Set bad doesn't exist.",
+      "iptables-restore v1.8.9 (nf_tables): Set bad doesn't exist.\n\nError occurred at line: 3\n",
     );
     expect(() => rule("-m set --match-set v6 src -j DROP")).toThrow("The protocol family of set v6 is IPv6, which is not applicable.");
     expect(() => rule("-m set --match-set a src,dst,src,dst,src,dst,src -j DROP")).toThrow("Can't be more src/dst options than 6.");

@@ -66,7 +66,8 @@ export const LOG: TargetModule<LogOpts> = {
 export const TRACE: TargetModule<Record<string, never>> = {
   name: "TRACE",
   options: [],
-  tables: ["raw"],
+  // No table restriction: iptables-nft turns -j TRACE into nft's "meta nftrace set 1", which
+  // any chain accepts (the xt TRACE target would be raw-only).
   create: () => ({}),
   parse() {},
   save: () => "",

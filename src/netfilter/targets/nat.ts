@@ -24,7 +24,10 @@ function needsPorts(rule: RuleHeader, _what: string): void {
 
 function parsePorts(text: string, r: NatRange, rule: RuleHeader, what: string): void {
   const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
-  if (!m) throw new Error(`${what}: Port \`${text}' not valid`);
+  // iptables names the bad port itself, without the target's name.
+  if (!m) throw new Error(`Port \`${text}' not valid`);
+  const big = [m[1], m[2]].find((p) => p !== undefined && Number(p) > 65535);
+  if (big) throw new Error(`Port \`${big}' not valid`);
   needsPorts(rule, what);
   r.portLo = Number(m[1]);
   r.portHi = m[2] === undefined ? r.portLo : Number(m[2]);
@@ -88,7 +91,7 @@ function addressTarget(name: "DNAT" | "SNAT", option: string): TargetModule<NatR
       else parseToAddress(args.value(opt), r, rule, name);
     },
     finish(r) {
-      if (r.ipLo === null && r.portLo === null) throw new Error(`${name}: option "--${option}" is required`);
+      if (r.ipLo === null && r.portLo === null) throw new Error(`${name}: option "--${option}" must be specified\n`);
     },
     save: (r) => `--${option} ${saveRange(r)}${flags(r)}`,
     apply: (r, ctx) => ({

@@ -33,7 +33,7 @@ export const NETMAP: TargetModule<NetmapOpts> = {
     o.ip = (parseIPv4(addr) & maskOf(o.prefix)) >>> 0;
   },
   finish(o) {
-    if (o.ip === null) throw new Error("NETMAP: option \"--to\" is required");
+    if (o.ip === null) throw new Error('NETMAP: option "--to" must be specified\n');
   },
   save: (o) => `--to ${formatIPv4(o.ip ?? 0)}/${o.prefix}`,
   apply(o, { packet, hook }) {
