@@ -253,8 +253,10 @@ async function runInKernel(input: ScenarioInput, trace: Trace, flow: { from: str
     const byNs = new Map<string, KernelPacket[]>();
     for (const [ns, out] of monitors) {
       // A raw chain nfplay's ruleset has (28.2+ nodes: DROP of direct access) is Docker's, not only the TRACE rules'.
+      // (iptables-nft registers a built-in chain once a rule is added to it, as nfplay traces it)
       const save = result.rules[ns]?.["iptables-save"] ?? "";
-      const rawChainsBefore = new Set(save.includes("*raw\n") ? ["raw:PREROUTING", "raw:OUTPUT"] : []);
+      const raw = save.includes("*raw\n") ? save.slice(save.indexOf("*raw\n"), save.indexOf("COMMIT", save.indexOf("*raw\n"))) : "";
+      const rawChainsBefore = new Set(["PREROUTING", "OUTPUT"].filter((c) => raw.includes(`\n-A ${c} `)).map((c) => `raw:${c}`));
       const packets = parseTrace(out.join("\n"), { ns, rawChainsBefore, dropPacket: (p) => p.dport === FENCE_PORT || p.sport === FENCE_PORT });
       for (const p of packets) p.lines = p.lines.filter((l) => !(l.table === "raw" && l.kind === "rule" && l.rule?.endsWith("-j TRACE")));
       byNs.set(ns, packets);
