@@ -184,16 +184,24 @@ function containersOf(docker: DockerHost): ContainerResult[] {
 
 function rulesOf(world: World, docker: DockerHost, pasted: boolean): SimulationResult["rules"] {
   const rules: SimulationResult["rules"] = {};
+  // Every container's embedded DNS shares one ruleset object: print each ruleset once.
+  const printed = new Map<object, string>();
   for (const ns of world.namespaces.values()) {
     if (!ns.ruleset && !ns.ruleset6 && !ns.nft) continue;
-    const v6 = ns.ruleset6 ? saveRuleset(ns.ruleset6) : "";
-    const entry = { "iptables-save": ns.ruleset ? saveRuleset(ns.ruleset) : "", "ip6tables-save": v6, ...(ns.nft ? { nft: printRuleset(ns.nft) } : {}) };
+    const v6 = ns.ruleset6 ? printOnce(printed, ns.ruleset6, saveRuleset) : "";
+    const entry = { "iptables-save": ns.ruleset ? printOnce(printed, ns.ruleset, saveRuleset) : "", "ip6tables-save": v6, ...(ns.nft ? { nft: printOnce(printed, ns.nft, printRuleset) } : {}) };
     const resolver = docker.resolvers.get(ns.name);
     const generated = resolver && (resolver.ruleset ? ns.ruleset === resolver.ruleset : ns.nft === resolver.nft) ? resolver.commands : null;
     const sets = ns.name === "host" && !pasted && docker.ipsets ? { "ipset-save": docker.ipsets.save() } : {};
     rules[ns.name] = ns.name === "host" && !pasted ? { ...entry, ...sets, commands: docker.commands } : generated ? { ...entry, commands: generated } : entry;
   }
   return rules;
+}
+
+function printOnce<T extends object>(printed: Map<object, string>, rs: T, print: (rs: T) => string): string {
+  let text = printed.get(rs);
+  if (text === undefined) printed.set(rs, (text = print(rs)));
+  return text;
 }
 
 export { EngineError };

@@ -457,15 +457,39 @@ function networkNames(c: ContainerSpec): string[] {
   return Array.isArray(n) ? n : [n];
 }
 
+// Container names -> containers, so that starting n containers does not scan the list n times.
+// Rebuilt whenever the list's length is not what the index saw (a container removed elsewhere).
+const nameIndexes = new WeakMap<DockerContainer[], { names: Map<string, DockerContainer>; size: number }>();
+
+function containerNamed(list: DockerContainer[], name: string): DockerContainer | undefined {
+  let index = nameIndexes.get(list);
+  if (!index || index.size !== list.length) {
+    index = { names: new Map(), size: list.length };
+    for (const x of list) if (!index.names.has(x.name)) index.names.set(x.name, x);
+    nameIndexes.set(list, index);
+  }
+  const hit = index.names.get(name);
+  return hit && list.includes(hit) ? hit : undefined;
+}
+
+/** ctr was just pushed onto list: keep the index current. */
+function rememberName(list: DockerContainer[], ctr: DockerContainer): void {
+  const index = nameIndexes.get(list);
+  if (!index || index.size !== list.length - 1) return; // stale: the next lookup rebuilds it
+  index.names.set(ctr.name, ctr);
+  index.size = list.length;
+}
+
 export function startContainer(host: DockerHost, c: ContainerSpec, i: number | string, alloc: PortAllocator, dialect: Dialect | null): void {
   const at = typeof i === "string" ? i : `/containers/${i}`;
-  if (host.containers.some((x) => x.name === c.name)) throw impossible(`${at}/name`, `container name "${c.name}" is already in use`);
+  if (containerNamed(host.containers, c.name)) throw impossible(`${at}/name`, `container name "${c.name}" is already in use`);
   const names = networkNames(c);
   const special = names.find((n) => n === "host" || n === "none" || n.startsWith("container:"));
   if (special?.startsWith("container:")) throw impossible(`${at}/network`, "the container:NAME network mode is not simulated yet");
   if (special && names.length > 1) throw impossible(`${at}/network`, `"${special}" cannot be combined with other networks`);
   const ctr: DockerContainer = { name: c.name, mode: (special as "host" | "none") ?? "bridge", endpoints: [], ports: [], exposed: exposedPorts(c) };
   host.containers.push(ctr);
+  rememberName(host.containers, ctr);
   if (special) return; // host: shares the host's namespace, no rules; none: loopback only
   names.forEach((name, k) => {
     const net = host.networks.find((n) => n.name === name);

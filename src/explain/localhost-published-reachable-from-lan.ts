@@ -16,7 +16,7 @@ export function localhostPublishedReachableFromLan(ctx: ExplainContext): Warning
   const out: Warning[] = [];
   for (const p of publishedPorts(ctx.docker.containers)) {
     const b = p.binding;
-    if (b.hostIp.includes(":") || !inCidr(parseIPv4(b.hostIp), LOOPBACK_NET) || (b.proto !== "tcp" && b.proto !== "udp")) continue;
+    if (b.hostIp === "0.0.0.0" || b.hostIp.includes(":") || !inCidr(parseIPv4(b.hostIp), LOOPBACK_NET) || (b.proto !== "tcp" && b.proto !== "udp")) continue;
     const probe = fromNeighbour(ctx, uplink, b.hostIp, b.hostPort, b.proto);
     if (!probe || probe.outcome.kind !== "delivered" || probe.outcome.ns.name !== p.container.name) continue;
     const dnat = probe.steps.find((s) => s.namespace === "host" && s.verdict === "DNAT");

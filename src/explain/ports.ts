@@ -11,7 +11,8 @@ export interface Published {
 
 export function publishedPorts(containers: DockerContainer[]): Published[] {
   return containers.flatMap((c) =>
-    c.mode !== "bridge" ? [] : c.ports.filter((b) => b.hostPort !== 0).map((b) => ({ container: c, binding: b, label: `${b.hostIp}:${b.hostPort}->${b.containerPort}/${b.proto}` })),
+    // label is a getter: only a warning prints it, and a big host has thousands of ports.
+    c.mode !== "bridge" ? [] : c.ports.filter((b) => b.hostPort !== 0).map((b) => ({ container: c, binding: b, get label() { return `${b.hostIp}:${b.hostPort}->${b.containerPort}/${b.proto}`; } })),
   );
 }
 

@@ -44,6 +44,7 @@ export function childrenOf(world: World, ns: string, dev: string): { ns: Namespa
         }
     childIndex.set(world, index);
   }
+  if (index.size === 0) return []; // no macvlan/ipvlan anywhere (the usual host): no key to build per hop
   return index.get(`${ns}/${dev}`) ?? [];
 }
 

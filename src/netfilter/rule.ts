@@ -1,6 +1,6 @@
 // Parse an iptables rule specification (the argv after "-A CHAIN") into a Rule, and print it
 // back in iptables-save's canonical order: -s -d -i -o -p, matches in load order, target.
-import { formatAnyCidr, parseCidrOf, type Family } from "../net/address.js";
+import { formatAnyCidr, isIPv4, isIPv6, parseCidrOf, parseIPv4, parseIPv6, type Family } from "../net/address.js";
 import { findMatch, findTarget, protoMatch } from "./registry.js";
 import type { ArgReader, IfaceFilter, MatchInstance, Proto, Rule, RuleHeader, TargetInstance, StandardTarget } from "./types.js";
 
@@ -50,14 +50,26 @@ function parseIface(name: string, neg: boolean): IfaceFilter {
   return { name, neg };
 }
 
+/** iptables also takes a netmask written as an address ("/255.255.255.0"): its prefix length. */
+function withPrefix(family: Family, value: string): string {
+  const [ip, mask] = value.split("/");
+  if (mask === undefined || !(family === "ipv4" ? isIPv4(mask) : isIPv6(mask))) return value;
+  const width = family === "ipv4" ? 32 : 128;
+  const bits = (family === "ipv4" ? BigInt(parseIPv4(mask)) : parseIPv6(mask)).toString(2).padStart(width, "0");
+  const prefix = bits.indexOf("0") < 0 ? width : bits.indexOf("0");
+  if (bits.slice(prefix).includes("1")) throw new RuleParseError(`a non-contiguous netmask such as "${mask}" is not supported by nfplay`);
+  return `${ip}/${prefix}`;
+}
+
 function setHeader(h: RuleHeader, field: "src" | "dst" | "in" | "out" | "proto", value: string, neg: boolean): void {
   if (h[field] !== null) throw new RuleParseError(`multiple ${field === "proto" ? "-p" : field} flags not allowed`);
   if (field === "src" || field === "dst") {
     try {
       // iptables resolves addresses with inet_aton, so Docker's "0/0" means 0.0.0.0/0 (ip6tables: ::/0).
       const family = h.family ?? "ipv4";
-      h[field] = { cidr: parseCidrOf(family, value.replace(/^0(?=\/|$)/, family === "ipv4" ? "0.0.0.0" : "::")), neg };
-    } catch {
+      h[field] = { cidr: parseCidrOf(family, withPrefix(family, value.replace(/^0(?=\/|$)/, family === "ipv4" ? "0.0.0.0" : "::"))), neg };
+    } catch (e) {
+      if (e instanceof RuleParseError) throw e;
       const mask = /\/(-?\d+)$/.exec(value)?.[1];
       if (mask !== undefined && (Number(mask) < 0 || Number(mask) > ((h.family ?? "ipv4") === "ipv4" ? 32 : 128)))
         throw new RuleParseError(`invalid mask \`${mask}' specified`);

@@ -11,7 +11,9 @@
 // - iptablesdoc/*.md: a real daemon's `iptables -S` per table (integration/network/bridge/
 //   iptablesdoc), compared line for line with our iptables-save turned into -S form.
 //
-// Combinations nfplay cannot express yet are listed as skipped tests, with the reason.
+// Every golden and page is compared: wsl2mirrored=true through a host interface named loopback0,
+// moby's routed fixtures (a host port no daemon hands a routed network) by calling the dialect
+// directly, swarm-portmap.md through a single-node swarm scenario (its node's host rules).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

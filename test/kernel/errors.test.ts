@@ -156,6 +156,8 @@ const CASES: Case[] = [
   ipt("-A INPUT -d 1.2.3.4/-1 -j ACCEPT"),
   ip6("-A INPUT -s ::1/129 -j ACCEPT"),
   ipt("-A INPUT -s 1.2.3.4/255.255.255.0 -j ACCEPT"),
+  ip6("-A INPUT -s ::1/ffff:: -j ACCEPT"),
+  except(ipt("-A INPUT -s 1.2.3.4/255.0.255.0 -j ACCEPT"), "nfplay models addresses as prefixes: a non-contiguous netmask is refused by name"),
   ipt("-A INPUT -s 10.0.0.0/33 -j ACCEPT"),
   ipt("-A INPUT -i eth+ -p 300 -j ACCEPT"),
   ipt("-A INPUT -m conntrack --ctstate BOGUS -j ACCEPT"),
