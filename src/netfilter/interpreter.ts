@@ -5,6 +5,7 @@ import { BUILTIN_CHAINS, findRule, flushChain, insertRule, newChain, removeRule,
 import { isStandard, type Hook, type Rule, type TableName } from "./types.js";
 import type { Family } from "../net/address.js";
 import { currentIpsets } from "./ipset.js";
+import { isXtablesTarget } from "./xtables-names.js";
 
 export interface CommandResult {
   ok: boolean;
@@ -251,8 +252,7 @@ function run(rs: Ruleset, argv: string[]): CommandResult | void {
   switch (cmd) {
     case "N": {
       const name = chainName!;
-      if (name.length > MAX_CHAIN_NAME) fail("param", `chain name \`${name}' too long (must be under ${MAX_CHAIN_NAME + 1} chars)`);
-      if (name.startsWith("-")) fail("param", `chain name not allowed to start with \`-'\n`);
+      checkChainName(name, rs.family);
       if (t.chains.has(name)) fail("kernel", "Chain already exists.");
       t.chains.set(name, newChain(name, false));
       return;
@@ -282,6 +282,14 @@ function run(rs: Ruleset, argv: string[]): CommandResult | void {
     case "D":
       return ruleCommand(t, cmd, chainName!, args, rs.family);
   }
+}
+
+/** iptables' assert_valid_chain_name, in its order. */
+function checkChainName(name: string, family: Family): void {
+  if (name.length > MAX_CHAIN_NAME) fail("param", `chain name \`${name}' too long (must be under ${MAX_CHAIN_NAME + 1} chars)`);
+  if (name.startsWith("-") || name.startsWith("!")) fail("param", `chain name not allowed to start with \`${name[0]}'`);
+  if (isXtablesTarget(name, family)) fail("param", "chain name may not clash with target name");
+  if (/\s/.test(name)) fail("param", `Invalid chain name \`${name}'`);
 }
 
 function deleteChain(t: Table, name: string): void {

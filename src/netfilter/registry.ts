@@ -2,6 +2,7 @@
 // An extension that is not here is an error naming it, never silently ignored.
 import type { Family } from "../net/address.js";
 import type { MatchModule, Proto, TargetModule } from "./types.js";
+import { isXtablesMatch } from "./xtables-names.js";
 import { addrtype } from "./matches/addrtype.js";
 import { comment } from "./matches/comment.js";
 import { conntrack, state } from "./matches/conntrack.js";
@@ -50,11 +51,11 @@ const V6_TARGETS = new Map<string, TargetModule<any>>([[REJECT6.name, REJECT6]])
 
 export function findMatch(name: string, family: Family = "ipv4"): MatchModule<any> {
   const m = family === "ipv6" ? (V4_ONLY.has(name) ? undefined : V6_MATCHES.get(name) ?? MATCHES.get(name)) : MATCHES.get(name);
-  // The other family's module (icmp in ip6tables, icmp6 in iptables) is no file at all.
-  const otherFamily = family === "ipv6" ? name === "icmp" : V6_MATCHES.has(name);
-  if (!m && !otherFamily && family === "ipv6" && V4_ONLY.has(name)) throw new Error(`-m ${name} is not supported by nfplay in ip6tables`);
-  if (!m) throw new Error(otherFamily ? `Couldn't load match \`${name}':No such file or directory\n` : `Couldn't load match \`${name}': not supported by nfplay`);
-  return m;
+  if (m) return m;
+  // A name iptables has no file for (icmp in ip6tables, a typo) is its own error.
+  if (!isXtablesMatch(name, family)) throw new Error(`Couldn't load match \`${name}':No such file or directory\n`);
+  if (family === "ipv6" && V4_ONLY.has(name)) throw new Error(`-m ${name} is not supported by nfplay in ip6tables`);
+  throw new Error(`Couldn't load match \`${name}': not supported by nfplay`);
 }
 
 /** The match `-p tcp` loads implicitly when a protocol option such as --dport follows. */
