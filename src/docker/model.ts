@@ -573,23 +573,31 @@ export function gatewayEndpoint(eps: Endpoint[]): Endpoint {
  * bindings of one tcp port with the same host port reversed. Docker starts from the map order
  * of the exposed ports (random); nfplay starts from the order the ports were given.
  */
+type PortMapEntry = { key: string; port: number; hp: number; b: PendingBinding | null };
+
+// sortPortMap's helpers are plain functions: it runs once per container (no closures per call).
+function addOnce(keys: string[], k: string): void {
+  if (!keys.includes(k)) keys.push(k);
+}
+
+function portMapLess(i: PortMapEntry, j: PortMapEntry): boolean {
+  return i.hp > j.hp || i.port > j.port || (i.port === j.port && i.key.endsWith("/tcp"));
+}
+
 function sortPortMap(pending: PendingBinding[], exposed: { port: number; proto: Proto }[]): PendingBinding[] {
   // Less(i, j) = hp(i) > hp(j) || port(i) > port(j) || (same port number && i is tcp): not an order
   // (two bindings of one tcp port are each "less" than the other), so insertion sort reverses them.
-  type Entry = { key: string; port: number; hp: number; b: PendingBinding | null };
   const keys: string[] = [];
-  const add = (k: string) => { if (!keys.includes(k)) keys.push(k); };
-  for (const b of pending) add(`${b.containerPort}/${b.proto}`);
-  for (const e of exposed) add(`${e.port}/${e.proto}`);
-  const entries: Entry[] = keys.flatMap((key): Entry[] => {
+  for (const b of pending) addOnce(keys, `${b.containerPort}/${b.proto}`);
+  for (const e of exposed) addOnce(keys, `${e.port}/${e.proto}`);
+  const entries: PortMapEntry[] = keys.flatMap((key): PortMapEntry[] => {
     const mine = pending.filter((b) => `${b.containerPort}/${b.proto}` === key);
     const port = Number(key.split("/")[0]);
     // publish-all bindings have no HostPort in PortBindings: they sort as "no binding" (0)
     return mine.length ? mine.map((b) => ({ key, port, hp: b.hostPorts?.[0] ?? 0, b })) : [{ key, port, hp: 0, b: null }];
   });
-  const less = (i: Entry, j: Entry) => i.hp > j.hp || i.port > j.port || (i.port === j.port && i.key.endsWith("/tcp"));
   for (let i = 1; i < entries.length; i++)
-    for (let j = i; j > 0 && less(entries[j]!, entries[j - 1]!); j--) [entries[j], entries[j - 1]] = [entries[j - 1]!, entries[j]!];
+    for (let j = i; j > 0 && portMapLess(entries[j]!, entries[j - 1]!); j--) [entries[j], entries[j - 1]] = [entries[j - 1]!, entries[j]!];
   const order: string[] = [];
   for (const e of entries) if (!order.includes(e.key)) order.push(e.key);
   return order.flatMap((k) => entries.filter((e) => e.key === k && e.b).map((e) => e.b!));

@@ -1,19 +1,11 @@
 // Versions as people paste them, and releases that do not exist.
 import { describe, expect, it } from "vitest";
-import { EngineError } from "../errors.js";
+import { engineErrorOf } from "../../test/engine-error.js";
 import { simulate } from "../engine.js";
 import { scenarioSchema } from "../scenario/schema.js";
 import { resolveVersion } from "./version.js";
 
-function refusal(v: string): EngineError {
-  try {
-    resolveVersion(v);
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error(`${v} was accepted`);
-}
+const refusal = (v: string) => engineErrorOf(() => resolveVersion(v), v);
 
 describe("docker.version as pasted", () => {
   it.each([

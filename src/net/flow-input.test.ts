@@ -1,19 +1,11 @@
 // Flow endpoints that cannot mean what they say are a 4xx naming the field, not a misleading trace.
 import { describe, expect, it } from "vitest";
+import { engineErrorOf } from "../../test/engine-error.js";
 import { simulate } from "../engine.js";
-import { EngineError } from "../errors.js";
 import { scenarioSchema, type ScenarioInput } from "../scenario/schema.js";
 
 const base: ScenarioInput = { docker: { version: "20.10" }, containers: [{ name: "web", ports: ["8080:80"] }] };
-function errorOf(flow: Record<string, unknown>): EngineError {
-  try {
-    simulate(scenarioSchema.parse({ ...base, flows: [flow] }));
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error("accepted");
-}
+const errorOf = (flow: Record<string, unknown>) => engineErrorOf(() => simulate(scenarioSchema.parse({ ...base, flows: [flow] })));
 
 describe("flow input", () => {
   it("names /flows/N/family when a literal address is of the other family", () => {

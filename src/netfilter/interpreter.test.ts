@@ -38,6 +38,18 @@ describe("iptables command interpreter", () => {
       "iptables v1.8.9 (nf_tables):  RULE_INSERT failed (Invalid argument): rule in chain POSTROUTING",
     );
     expect(run(rs, "-P DOCKER DROP").error).toBe("iptables: Bad built-in chain name.");
+    const hint = "\nTry `iptables -h' or 'iptables --help' for more information.";
+    expect(run(rs, "-N LOG")).toEqual({ ok: false, error: `iptables v1.8.9 (nf_tables): chain name may not clash with target name${hint}`, status: 2 });
+    expect(run(rs, "-A INPUT -m nomatch").error).toBe(`iptables v1.8.9 (nf_tables): Couldn't load match \`nomatch':No such file or directory\n${hint}`);
+    expect(run(rs, "-A INPUT -m time").error).toBe(`iptables v1.8.9 (nf_tables): Couldn't load match \`time': not supported by nfplay${hint}`);
+    expect(run(rs, "-A INPUT -m tcp --dport 80").error).toBe(`iptables v1.8.9 (nf_tables): TCP match requires '-p tcp'${hint}`);
+    expect(run(rs, "-A INPUT ! -p tcp -m tcp --dport 80").ok).toBe(true);
+    expect(run(rs, "-t nat -A PREROUTING -j DROP").error).toBe(
+      `iptables v1.8.9 (nf_tables): \nThe "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n${hint}`,
+    );
+    expect(run(rs, "-t bogus -A INPUT")).toEqual({
+      ok: false, error: "iptables v1.8.9 (nf_tables): table 'bogus' does not exist\nPerhaps iptables or your kernel needs to be upgraded.", status: 3,
+    });
   });
   it("creates base chains lazily, like iptables-nft", () => {
     const rs = new Ruleset();

@@ -2,7 +2,7 @@
 // An extension that is not here is an error naming it, never silently ignored.
 import type { Family } from "../net/address.js";
 import type { MatchModule, Proto, TargetModule } from "./types.js";
-import { isXtablesMatch } from "./xtables-names.js";
+import { isXtablesMatch, isXtablesTarget } from "./xtables-names.js";
 import { addrtype } from "./matches/addrtype.js";
 import { comment } from "./matches/comment.js";
 import { conntrack, state } from "./matches/conntrack.js";
@@ -64,8 +64,10 @@ export function protoMatch(proto: Proto | "all"): MatchModule<any> | undefined {
   return proto === "all" ? undefined : MATCHES.get(proto);
 }
 
+/** A target module, or undefined for a user chain's name (no chain may be named as a target). */
 export function findTarget(name: string, family: Family = "ipv4"): TargetModule<any> | undefined {
   if (family === "ipv6" && V4_ONLY.has(name)) throw new Error(`-j ${name} is not supported by nfplay in ip6tables`);
-  if (family === "ipv6") return V6_TARGETS.get(name) ?? TARGETS.get(name);
-  return TARGETS.get(name);
+  const t = family === "ipv6" ? V6_TARGETS.get(name) ?? TARGETS.get(name) : TARGETS.get(name);
+  if (!t && isXtablesTarget(name, family)) throw new Error(`-j ${name} is not supported by nfplay`);
+  return t;
 }

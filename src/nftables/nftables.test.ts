@@ -2,13 +2,12 @@
 // script (captured in a scratch network namespace), the interpreter's transaction semantics and
 // errors, evaluation, and the scenario-level contract (rules.host.nft, 422s, --format nft).
 import { describe, expect, it } from "vitest";
+import { engineErrorOf } from "../../test/engine-error.js";
 import { simulate } from "../engine.js";
-import { EngineError } from "../errors.js";
 import { render } from "../render/formats.js";
 import { scenarioSchema, type ScenarioInput } from "../scenario/schema.js";
 import { printRuleset } from "./print.js";
 import { NftRuleset } from "./ruleset.js";
-import { NftError } from "./types.js";
 
 // `nft -f` of SCRIPT then `nft list ruleset`, on this machine's nft 1.0.6 (kernel 6.x).
 const SCRIPT = "table ip t {\n  map m { type ifname : verdict ; }\n  set s { type ipv4_addr ; }\n  chain c { type nat hook output priority -100 ; policy accept ; }\n  chain d { type filter hook prerouting priority -300 ; policy drop ; }\n  chain e { }\n  chain f { type filter hook forward priority 0; }\n  chain g { type nat hook postrouting priority 100; }\n  chain h { type nat hook prerouting priority -100; }\n}\nadd rule ip t e ct state related,established,new counter accept\nadd rule ip t e ip daddr 192.168.0.2 iifname != { br-dummy , } counter drop comment \"DROP DIRECT ACCESS\"\nadd rule ip t e ip daddr 192.168.0.2 iifname != { br-dummy , eth1 } counter drop comment \"DROP DIRECT ACCESS\"\nadd rule ip t e iifname == br-dummy counter accept comment ICC\nadd rule ip t e ip daddr != 127.0.0.1/8 fib daddr type local counter jump e\nadd rule ip t e meta mark and 255 == 10 counter accept\nadd rule ip t e meta l4proto ipv6-icmp counter accept comment ICMP\nadd rule ip t e ip protocol icmp counter accept comment ICMP\nadd rule ip t e iifname loopback0 ip daddr 127.0.0.1 tcp dport 8080 counter accept\nadd rule ip t e ip saddr 172.17.0.2 tcp sport 80 ip daddr 172.17.0.3 counter accept\nadd rule ip t e th dport 80 ct status dnat counter reject\nadd rule ip t e udp dport 53 counter dnat to 172.17.0.2:53\nadd rule ip t e oifname vmap @m\nadd rule ip t e meta iifname \"eth0\" meta oifname eth1 counter snat to 1.2.3.4\nadd rule ip t e fib saddr type local counter masquerade comment \"MASQ FROM HOST\"\nadd rule ip t e meta nftrace set 1\nadd rule ip t e tcp dport { 80, 443 } accept\nadd rule ip t e ip daddr 10.0.0.0/8 return\nadd rule ip t e goto e\nadd element ip t m { \"br-b\" : jump e, \"br-a\" : jump e, \"docker0\": jump e }\nadd rule ip t e ip daddr 10.0.0.1 counter packets 5 bytes 300 reject with icmp type host-unreachable\nadd rule ip t e reject with tcp reset\n";
@@ -17,15 +16,7 @@ const NFT_PRINTED = "table ip t {\n\tmap m {\n\t\ttype ifname : verdict\n\t\tele
 const run = (s: ScenarioInput) => simulate(scenarioSchema.parse(s));
 const nft29 = { docker: { version: "29.7.2" }, daemon: { "firewall-backend": "nftables" as const }, host: { sysctl: { "net.ipv4.ip_forward": 1 } } };
 
-function rejects(s: ScenarioInput): EngineError {
-  try {
-    run(s);
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error("no error");
-}
+const rejects = (s: ScenarioInput) => engineErrorOf(() => run(s));
 
 describe("nft list ruleset printing", () => {
   it("prints what nft 1.0.6 printed: named priorities, implied matches, quoting, flag order, sorted elements", () => {

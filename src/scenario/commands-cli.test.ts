@@ -1,19 +1,11 @@
 // docker run flags that change what the simulation shows: --mac-address, --link, bridge names.
 import { describe, expect, it } from "vitest";
+import { engineErrorOf } from "../../test/engine-error.js";
 import { simulate } from "../engine.js";
-import { EngineError } from "../errors.js";
 import { scenarioSchema, type ScenarioInput } from "./schema.js";
 
 const run = (s: ScenarioInput) => simulate(scenarioSchema.parse({ docker: { version: "20.10" }, ...s }));
-function errorOf(s: ScenarioInput): EngineError {
-  try {
-    run(s);
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error("accepted");
-}
+const errorOf = (s: ScenarioInput) => engineErrorOf(() => run(s));
 
 describe("docker run --mac-address", () => {
   it("sets the MAC of the container's first interface (and 20.10's MAC-derived IPv6 on docker0)", () => {

@@ -1,21 +1,13 @@
 // The user's own iptables lines (Docker docs "Packet filtering and firewalls", DOCKER-USER).
 import { describe, expect, it } from "vitest";
+import { engineErrorOf } from "../../test/engine-error.js";
 import { simulate } from "../engine.js";
-import { EngineError } from "../errors.js";
 import { importCommands } from "./commands.js";
 import { scenarioSchema, type ScenarioInput } from "./schema.js";
 
 const DOCS = "iptables -I DOCKER-USER -i eth0 ! -s 192.168.1.1 -j DROP";
 const run = (s: ScenarioInput) => simulate(scenarioSchema.parse({ docker: { version: "20.10" }, ...s }));
-const errorOf = (s: ScenarioInput): EngineError => {
-  try {
-    run(s);
-  } catch (e) {
-    if (e instanceof EngineError) return e;
-    throw e;
-  }
-  throw new Error("no error");
-};
+const errorOf = (s: ScenarioInput) => engineErrorOf(() => run(s));
 
 describe("iptables lines in commands", () => {
   it("reads iptables/ip6tables lines (sudo, -t, --wait) as operations in order, skipping listings", () => {

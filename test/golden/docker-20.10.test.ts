@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { normalizeResolverPorts } from "./resolver-ports.js";
 import { simulate } from "../../src/engine.js";
 import { scenarioSchema } from "../../src/scenario/schema.js";
 
@@ -143,21 +144,6 @@ describe("Docker 20.10 golden captures (ip6tables-save, byte for byte)", () => {
   }
 });
 
-/**
- * The embedded DNS resolver's two ports are ephemeral ports the kernel picks at random; nfplay
- * uses two fixed ones (src/docker/dns.ts). Only those two numbers are normalized, in the only places they appear (the
- * DNAT to 127.0.0.11:PORT and the SNAT's --sport PORT, per protocol); everything else is compared as is.
- */
-function normalizeResolverPorts(text: string): string {
-  for (const proto of ["tcp", "udp"]) {
-    const port = new RegExp(`-p ${proto} -m ${proto} --dport 53 -j DNAT --to-destination 127\\.0\\.0\\.11:(\\d+)$`, "m").exec(text)?.[1];
-    if (!port) continue;
-    text = text
-      .replace(`--to-destination 127.0.0.11:${port}\n`, `--to-destination 127.0.0.11:<${proto}-port>\n`)
-      .replace(`-p ${proto} -m ${proto} --sport ${port} -j SNAT`, `-p ${proto} -m ${proto} --sport <${proto}-port> -j SNAT`);
-  }
-  return text;
-}
 
 /** Steps with container captures (ctr-<name>-iptables-save.txt: iptables-save inside the container's netns). */
 const CONTAINER_RULES = ALL.flatMap((s) =>

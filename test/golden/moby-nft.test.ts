@@ -19,6 +19,7 @@ import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/engine.js";
 import { NftRuleset } from "../../src/nftables/ruleset.js";
 import { printRuleset, printTable } from "../../src/nftables/print.js";
+import { BRIDGE_PAGES, WSL2_INTERFACES } from "./moby-pages.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
 import type { DaemonConfig, DockerNetwork, Endpoint } from "../../src/docker/model.js";
 import { Nftabler } from "../../src/docker/nftabler.js";
@@ -72,10 +73,6 @@ function parseName(name: string): Golden {
  * the host has a loopback0 interface (WSL2 mirrored networking, wsl2_linux.go): nfplay reads a
  * host interface named loopback0 as that, as for the iptables goldens.
  */
-const WSL2_INTERFACES = [
-  { name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1" },
-  { name: "loopback0", address: "10.255.255.254/32" },
-];
 
 function scenario(version: string, g: Golden): ScenarioInput {
   const base = {
@@ -192,31 +189,7 @@ function docBlocks(md: string): string[] {
   return blocks.filter((b) => b.startsWith("table ") || b.startsWith("\t"));
 }
 
-const bridge1 = (extra: Record<string, string> = {}) => ({
-  name: "bridge1", subnet: "192.0.2.0/24", gateway: "192.0.2.1", options: { "com.docker.network.bridge.name": "bridge1", ...extra },
-});
-const c1 = (ports = ["8080:80"]) => [{ name: "c1", network: "bridge1", ports }];
-const GWM = "com.docker.network.bridge.gateway_mode_ipv4";
-
-const PAGES: Record<string, Omit<ScenarioInput, "docker" | "host">> = {
-  "new-daemon.md": {},
-  "usernet-portmap.md": { networks: [bridge1()], containers: c1() },
-  "usernet-portmap-noproxy.md": { daemon: { "userland-proxy": false }, networks: [bridge1()], containers: c1() },
-  "usernet-portmap-noicc.md": { networks: [bridge1({ "com.docker.network.bridge.enable_icc": "false" })], containers: c1() },
-  "usernet-portmap-routed.md": { networks: [bridge1({ [GWM]: "routed" })], containers: c1() },
-  "usernet-portmap-natunprot.md": { networks: [bridge1({ [GWM]: "nat-unprotected" })], containers: c1() },
-  "usernet-portmap-lo.md": { networks: [bridge1()], containers: c1(["127.0.0.1:8080:80"]) },
-  "usernet-internal.md": {
-    networks: [
-      { name: "bridgeICC", subnet: "192.0.2.0/24", gateway: "192.0.2.1", internal: true, options: { "com.docker.network.bridge.name": "bridgeICC" } },
-      {
-        name: "bridgeNoICC", subnet: "198.51.100.0/24", gateway: "198.51.100.1", internal: true,
-        options: { "com.docker.network.bridge.name": "bridgeNoICC", "com.docker.network.bridge.enable_icc": "false" },
-      },
-    ],
-    containers: [{ name: "c1", network: "bridgeICC" }, { name: "c2", network: "bridgeNoICC" }],
-  },
-};
+const PAGES = BRIDGE_PAGES;
 
 const pages = readdirSync(join(DIR, "nftablesdoc")).sort();
 

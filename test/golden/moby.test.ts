@@ -18,6 +18,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/engine.js";
+import { BRIDGE_PAGES, WSL2_INTERFACES, type PageScenario } from "./moby-pages.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
 import { buildDocker } from "../../src/docker/model.js";
 import { saveRuleset } from "../../src/netfilter/save.js";
@@ -93,10 +94,6 @@ function parseName(name: string): { params: Params | null; cleaned: boolean; no:
  * the host has a loopback0 interface (WSL2 mirrored networking; plus /usr/bin/wslinfo). nfplay
  * reads a host interface named loopback0 as that (its address plays no part in the rules).
  */
-const WSL2_INTERFACES = [
-  { name: "eth0", address: "203.0.113.10/24", gateway: "203.0.113.1" },
-  { name: "loopback0", address: "10.255.255.254/32" },
-];
 
 /**
  * moby's test network: 192.168.0.0/24 and, with IPv6, fd49:efd7:54aa::/64 with the container on
@@ -199,30 +196,8 @@ function docBlocks(md: string): [string, string[]][] {
   });
 }
 
-const bridge1 = (extra: Record<string, string> = {}) => ({
-  name: "bridge1", subnet: "192.0.2.0/24", gateway: "192.0.2.1", options: { "com.docker.network.bridge.name": "bridge1", ...extra },
-});
-const c1 = (ports = ["8080:80"]) => [{ name: "c1", network: "bridge1", ports }];
-const GWM = "com.docker.network.bridge.gateway_mode_ipv4";
-
-const PAGES: Record<string, Omit<ScenarioInput, "docker" | "host"> | string> = {
-  "new-daemon.md": {},
-  "usernet-portmap.md": { networks: [bridge1()], containers: c1() },
-  "usernet-portmap-noproxy.md": { daemon: { "userland-proxy": false }, networks: [bridge1()], containers: c1() },
-  "usernet-portmap-noicc.md": { networks: [bridge1({ "com.docker.network.bridge.enable_icc": "false" })], containers: c1() },
-  "usernet-portmap-routed.md": { networks: [bridge1({ [GWM]: "routed" })], containers: c1() },
-  "usernet-portmap-natunprot.md": { networks: [bridge1({ [GWM]: "nat-unprotected" })], containers: c1() },
-  "usernet-portmap-lo.md": { networks: [bridge1()], containers: c1(["127.0.0.1:8080:80"]) },
-  "usernet-internal.md": {
-    networks: [
-      { name: "bridgeICC", subnet: "192.0.2.0/24", gateway: "192.0.2.1", internal: true, options: { "com.docker.network.bridge.name": "bridgeICC" } },
-      {
-        name: "bridgeNoICC", subnet: "198.51.100.0/24", gateway: "198.51.100.1", internal: true,
-        options: { "com.docker.network.bridge.name": "bridgeNoICC", "com.docker.network.bridge.enable_icc": "false" },
-      },
-    ],
-    containers: [{ name: "c1", network: "bridgeICC" }, { name: "c2", network: "bridgeNoICC" }],
-  },
+const PAGES: Record<string, PageScenario | string> = {
+  ...BRIDGE_PAGES,
   // `docker service create -p 8080:80 busybox top` on a single-node swarm: the node's host rules
   // (docker_gwbridge, DOCKER-INGRESS). The page shows the filter and nat tables only.
   "swarm-portmap.md": {

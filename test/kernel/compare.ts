@@ -37,3 +37,20 @@ export function kernelLegs(trace: Trace, packets: KernelPacket[], ns = "host"): 
   const reply = packets.filter((p) => (tcp ? isAck(p) : !fwdPorts.has(p.dport)) && (replyPorts.size === 0 || replyPorts.has(p.sport)));
   return { forward: collapseRepeats(ruleSequence(forward), ours.length), reply: ruleSequence(reply) };
 }
+
+/**
+ * The kernel's two directions of a flow, side by side with ours: UDP split by the client's port
+ * (a DNAT that changes the port defeats the split by destination port), TCP by kernelLegs.
+ */
+export function kernelDirections(trace: Trace, packets: KernelPacket[], proto: string | undefined): { forward: [string[], string[]]; reply: [string[], string[]] } {
+  const ours = { forward: ourLines(trace.steps), reply: ourLines(trace.reply?.steps ?? []) };
+  if (proto === "udp") {
+    const client = packets[0]?.sport;
+    return {
+      forward: [ours.forward, ruleSequence(packets.filter((p) => p.sport === client))],
+      reply: [ours.reply, ruleSequence(packets.filter((p) => p.dport === client))],
+    };
+  }
+  const legs = kernelLegs(trace, packets);
+  return { forward: [ours.forward, legs.forward], reply: [ours.reply, legs.reply] };
+}

@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/engine.js";
 import type { SimulationResult } from "../../src/result.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
-import { kernelLegs, ourLines } from "./compare.js";
-import { kernelAvailable, ruleSequence, runKernelFlow, type KernelTopology } from "./harness.js";
+import { kernelDirections, kernelLegs, ourLines } from "./compare.js";
+import { kernelAvailable, runKernelFlow, type KernelTopology } from "./harness.js";
 import { kernelFlowOf, topologyOf } from "./scenario-topology.js";
 
 const haveIpset = spawnSync("ipset", ["--version"], { encoding: "utf8" }).status === 0;
@@ -200,15 +200,9 @@ async function compare(result: SimulationResult, flow: Flow, ipsets: string, top
   topo.hostIpsets = ipsets;
   topoEdit?.(topo);
   const kernel = await runKernelFlow(topo, kernelFlowOf(result, flow), { extRoutesToContainers: result.networks.map((n) => n.subnet) });
-  if (flow.proto === "udp") {
-    const client = kernel.packets[0]?.sport;
-    expect(ourLines(trace.steps)).toEqual(ruleSequence(kernel.packets.filter((p) => p.sport === client)));
-    expect(ourLines(trace.reply?.steps ?? [])).toEqual(ruleSequence(kernel.packets.filter((p) => p.dport === client)));
-  } else {
-    const legs = kernelLegs(trace, kernel.packets);
-    expect(ourLines(trace.steps)).toEqual(legs.forward);
-    expect(ourLines(trace.reply?.steps ?? [])).toEqual(legs.reply);
-  }
+  const dirs = kernelDirections(trace, kernel.packets, flow.proto);
+  expect(dirs.forward[0]).toEqual(dirs.forward[1]);
+  expect(dirs.reply[0]).toEqual(dirs.reply[1]);
   expect(trace.connects).toBe(kernel.connected);
 }
 

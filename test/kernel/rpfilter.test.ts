@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/engine.js";
 import type { SimulationResult } from "../../src/result.js";
 import { scenarioSchema, type ScenarioInput } from "../../src/scenario/schema.js";
-import { kernelLegs, ourLines } from "./compare.js";
+import { kernelDirections } from "./compare.js";
 import { kernelAvailable, ruleSequence, runKernelFlow } from "./harness.js";
 import { kernelFlowOf, topologyOf } from "./scenario-topology.js";
 
@@ -79,15 +79,9 @@ async function compare(result: SimulationResult, flow: Flow, sysctl: Record<stri
   const kflow = srcIp ? { ...kernelFlowOf(result, { ...flow, from: "external" }), srcIp } : kernelFlowOf(result, flow);
   const kernel = await runKernelFlow(topo, kflow, { extRoutesToContainers: srcIp ? false : result.networks.map((n) => n.subnet) });
   expect(ruleSequence(kernel.packets).length).toBeGreaterThan(0);
-  if (flow.proto === "udp") {
-    const client = kernel.packets[0]?.sport;
-    expect(ourLines(trace.steps)).toEqual(ruleSequence(kernel.packets.filter((p) => p.sport === client)));
-    expect(ourLines(trace.reply?.steps ?? [])).toEqual(ruleSequence(kernel.packets.filter((p) => p.dport === client)));
-  } else {
-    const legs = kernelLegs(trace, kernel.packets);
-    expect(ourLines(trace.steps)).toEqual(legs.forward);
-    expect(ourLines(trace.reply?.steps ?? [])).toEqual(legs.reply);
-  }
+  const dirs = kernelDirections(trace, kernel.packets, flow.proto);
+  expect(dirs.forward[0]).toEqual(dirs.forward[1]);
+  expect(dirs.reply[0]).toEqual(dirs.reply[1]);
   expect(trace.connects).toBe(kernel.connected);
 }
 

@@ -2,6 +2,7 @@
 // ingress_sbox's IPVS, VXLAN between the nodes), docker_gwbridge, and a user overlay network.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { normalizeResolverPorts } from "../../../test/golden/resolver-ports.js";
 import { simulate } from "../../engine.js";
 import { EngineError } from "../../errors.js";
 import { Ruleset } from "../../netfilter/ruleset.js";
@@ -181,17 +182,6 @@ function withoutIpvs(save: string): string {
   return save.replace(/\*mangle\n[^]*?COMMIT\n/, "").split("\n").filter((l) => !l.includes("-m ipvs --ipvs")).join("\n");
 }
 
-/** As test/golden/docker-20.10.test.ts: only the resolver's two ephemeral ports are normalized. */
-function normalizeResolverPorts(text: string): string {
-  for (const proto of ["tcp", "udp"]) {
-    const port = new RegExp(`-p ${proto} -m ${proto} --dport 53 -j DNAT --to-destination 127\\.0\\.0\\.11:(\\d+)$`, "m").exec(text)?.[1];
-    if (!port) continue;
-    text = text
-      .replace(`--to-destination 127.0.0.11:${port}\n`, `--to-destination 127.0.0.11:<${proto}-port>\n`)
-      .replace(`-p ${proto} -m ${proto} --sport ${port} -j SNAT`, `-p ${proto} -m ${proto} --sport <${proto}-port> -j SNAT`);
-  }
-  return text;
-}
 
 describe("service VIPs on a user overlay: the node's lb_ namespace", () => {
   const input: ScenarioInput = {
