@@ -11,7 +11,7 @@ export class Ipt {
   /** Run `iptables --wait ARGS`; false when iptables exits non-zero. */
   run(...argv: string[]): boolean {
     const res = applyCommand(this.ruleset, argv);
-    this.log.push(`${this.binary} --wait ${argv.join(" ")}${res.ok ? "" : `   # ${res.error.split("\n").filter(Boolean).join(" ")}`}`);
+    this.log.push(`${this.binary} --wait ${argv.join(" ")}${res.ok ? "" : `   # ${(res.error ?? "").split("\n").filter(Boolean).join(" ")}`}`);
     return res.ok;
   }
 
