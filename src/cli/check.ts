@@ -10,7 +10,7 @@ import { scenarioSchema, type Scenario } from "../scenario/schema.js";
 import { findBlocks, normalizeOutput, rewriteBlocks, type DocBlock } from "./doc-blocks.js";
 import { junitXml, type JunitCase } from "./junit.js";
 import { resultId } from "./result-id.js";
-import { runInThread } from "./run-in-thread.js";
+import { EngineThread } from "./run-in-thread.js";
 
 export interface CheckOptions {
   files: string[];
@@ -37,11 +37,11 @@ async function expand(patterns: string[]): Promise<string[]> {
 const problemText = (p: Problem) => [`${p.title}: ${p.detail}`, ...p.errors.map((e) => `  ${e.pointer || "(document)"}: ${e.message}`)].join("\n");
 
 /** Simulate one scenario and run its checks; `expected` (docs) is compared with the rendered output. */
-async function checkScenario(raw: unknown, options: CheckOptions, block: DocBlock | null): Promise<Checked> {
+async function checkScenario(raw: unknown, options: CheckOptions, block: DocBlock | null, thread: EngineThread): Promise<Checked> {
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) return { kind: "error", message: problemText(validationProblem(parsed.error)) };
   const scenario: Scenario = options.dockerVersion ? { ...parsed.data, docker: { ...parsed.data.docker, version: options.dockerVersion } } : parsed.data;
-  const run = await runInThread(scenario, await resultId(scenario), options.timeoutMs);
+  const run = await thread.run(scenario, await resultId(scenario), options.timeoutMs);
   if (!run.ok) {
     if ("timedOut" in run) return { kind: "error", message: `the simulation took longer than ${options.timeoutMs} ms` };
     if ("crashed" in run) return { kind: "error", message: `internal error: ${run.crashed.message}` };
@@ -67,6 +67,15 @@ function outcomeOf(c: Checked, update: boolean): Outcome {
 }
 
 export async function checkCommand(options: CheckOptions): Promise<number> {
+  const thread = new EngineThread();
+  try {
+    return await checkFiles(options, thread);
+  } finally {
+    await thread.close();
+  }
+}
+
+async function checkFiles(options: CheckOptions, thread: EngineThread): Promise<number> {
   const files = await expand(options.files);
   if (files.length === 0) {
     process.stderr.write(`nfplay: no file matches ${options.files.join(" ")}\n`);
@@ -98,7 +107,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     if (!/\.(md|markdown)$/i.test(file)) {
       const started = performance.now();
       const parsed = parseScenarioText(text);
-      const o = parsed.ok ? outcomeOf(await checkScenario(parsed.value, options, null), false) : ({ kind: "error", message: `line ${parsed.line}: ${parsed.message}` } as const);
+      const o = parsed.ok ? outcomeOf(await checkScenario(parsed.value, options, null, thread), false) : ({ kind: "error", message: `line ${parsed.line}: ${parsed.message}` } as const);
       report(file, o, (performance.now() - started) / 1000, cases);
       continue;
     }
@@ -111,7 +120,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
       if (block.error) checked = { kind: "error", message: block.error };
       else {
         const parsed = parseScenarioText(block.source);
-        checked = parsed.ok ? await checkScenario(parsed.value, options, block) : { kind: "error", message: `line ${block.line + parsed.line}: ${parsed.message}` };
+        checked = parsed.ok ? await checkScenario(parsed.value, options, block, thread) : { kind: "error", message: `line ${block.line + parsed.line}: ${parsed.message}` };
       }
       if (options.update && checked.kind === "checked" && checked.outputFailure !== null && checked.output !== null) {
         updates.push({ block, output: checked.output });
