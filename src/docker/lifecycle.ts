@@ -17,7 +17,7 @@ import { EngineError, impossible } from "../errors.js";
 import { applyUserIptables, type UserIptables } from "./user-iptables.js";
 import type { ContainerSpec, NetworkSpec, Scenario } from "../scenario/schema.js";
 import {
-  addNetwork, endpoint, gatewayEndpoint, programPorts, randomMacs, startContainer, userNetwork,
+  addNetwork, containerGateway, endpoint, gatewayEndpoint, programPorts, randomMacs, startContainer, userNetwork,
   type DockerContainer, type DockerHost, type Endpoint,
 } from "./model.js";
 
@@ -125,8 +125,7 @@ class Lifecycle {
 
   /** The endpoint that carries the published ports (see model.ts startContainer). */
   private gateway(ctr: DockerContainer): Endpoint | undefined {
-    if (ctr.endpoints.length === 0) return undefined;
-    return this.host.version.dialect === "A" ? gatewayEndpoint(ctr.endpoints) : ctr.endpoints[0];
+    return containerGateway(this.host, ctr.endpoints);
   }
 
   private createNetwork(spec: NetworkSpec, at: string): void {

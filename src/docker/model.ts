@@ -488,6 +488,7 @@ export function startContainer(host: DockerHost, c: ContainerSpec, i: number | s
   if (special?.startsWith("container:")) throw impossible(`${at}/network`, "the container:NAME network mode is not simulated yet");
   if (special && names.length > 1) throw impossible(`${at}/network`, `"${special}" cannot be combined with other networks`);
   const ctr: DockerContainer = { name: c.name, mode: (special as "host" | "none") ?? "bridge", endpoints: [], ports: [], exposed: exposedPorts(c) };
+  if (special === "host") ctr.exposed = hostModePorts(c, ctr.exposed, at);
   host.containers.push(ctr);
   rememberName(host.containers, ctr);
   if (special) return; // host: shares the host's namespace, no rules; none: loopback only
@@ -499,7 +500,7 @@ export function startContainer(host: DockerHost, c: ContainerSpec, i: number | s
     if (net.driver === "bridge") ep.ifname = containerIfname(net.ifacePrefix, ctr.endpoints.map((e) => e.ifname));
     ctr.endpoints.push(ep);
   });
-  const primary = host.version.dialect === "A" ? gatewayEndpoint(ctr.endpoints) : ctr.endpoints[0]!;
+  const primary = containerGateway(host, ctr.endpoints)!;
   for (const ep of ctr.endpoints) if (ep.network.driver === "bridge") dialect?.joinEndpoint(ep);
   programPorts(host, c, ctr, primary, at, alloc, dialect);
 }
@@ -557,11 +558,24 @@ export function withIPv6Twins<B extends PortBinding & { pointer: string; implici
 /**
  * The endpoint that gets the container's published ports in 20.10: libnetwork's gateway
  * endpoint, the first of the sandbox's endpoints ordered by epHeap.Less: internal networks last,
- * then by network name (`docker network connect alpha` moves the ports of a container on "zeta").
+ * then one whose join set both an IPv4 and an IPv6 gateway (a dual-stack bridge) before one that
+ * did not, then by network name (`docker network connect alpha` moves the ports of a container
+ * on "zeta"). nfplay has no docker_gwbridge and no endpoint priorities, Less's other keys.
  */
 export function gatewayEndpoint(eps: Endpoint[]): Endpoint {
   return [...eps].sort((a, b) =>
-    Number(a.network.internal) - Number(b.network.internal) || (a.network.name < b.network.name ? -1 : a.network.name > b.network.name ? 1 : 0))[0]!;
+    Number(a.network.internal) - Number(b.network.internal) || Number(b.ip6 !== null) - Number(a.ip6 !== null) ||
+    (a.network.name < b.network.name ? -1 : a.network.name > b.network.name ? 1 : 0))[0]!;
+}
+
+/**
+ * The container's gateway endpoint, the one place every caller asks: it carries the published
+ * ports and the sandbox's default route (libnetwork sandbox.updateGateway). 20.10 (dialect A)
+ * orders endpoints as above; the 23+ dialects keep the first endpoint.
+ */
+export function containerGateway(host: Pick<DockerHost, "version">, eps: Endpoint[]): Endpoint | undefined {
+  if (eps.length === 0) return undefined;
+  return host.version.dialect === "A" ? gatewayEndpoint(eps) : eps[0];
 }
 
 /**
@@ -636,6 +650,20 @@ function allocateRanges(host: DockerHost, list: PendingBinding[], alloc: PortAll
 /** Container MACs: 02:42 + the IPv4 address up to 27, random from 28 (moby#48808). */
 export function randomMacs(v: DockerVersion): boolean {
   return v.dialect === "C" || v.dialect === "D" || v.dialect === "E";
+}
+
+/**
+ * --network host: Docker discards -p (with a warning) and the app listens in the host's own
+ * namespace on its container ports, which -p also exposes (Config.ExposedPorts).
+ */
+function hostModePorts(c: ContainerSpec, exposed: { port: number; proto: Proto }[], at: string): { port: number; proto: Proto }[] {
+  const out = [...exposed];
+  (c.ports ?? []).forEach((spec, k) => {
+    const r = parsePortSpec(spec, `${at}/ports/${k}`);
+    for (let p = r.containerPorts[0]; p <= r.containerPorts[1]; p++)
+      if (!out.some((e) => e.port === p && e.proto === r.proto)) out.push({ port: p, proto: r.proto });
+  });
+  return out;
 }
 
 function exposedPorts(c: ContainerSpec): { port: number; proto: Proto }[] {

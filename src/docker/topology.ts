@@ -9,7 +9,7 @@ import { EXTERNAL_CLIENT6 } from "../net/flows.js";
 import { Namespace, World } from "../net/topology.js";
 import type { Ruleset } from "../netfilter/ruleset.js";
 import type { Scenario } from "../scenario/schema.js";
-import type { DockerHost } from "./model.js";
+import { containerGateway, type DockerHost } from "./model.js";
 import { addDriverNetworks, attachDriverEndpoint } from "./drivers/index.js";
 import { RESOLVER_IP, type Resolver } from "./dns.js";
 
@@ -148,21 +148,26 @@ function addBridges(host: Namespace, docker: DockerHost, v6: V6Plan): void {
 
 function addContainers(world: World, host: Namespace, docker: DockerHost, v6: V6Plan): void {
   for (const c of docker.containers) {
-    if (c.mode === "host") continue;
+    if (c.mode === "host") {
+      listenHostMode(host, c);
+      continue;
+    }
     const ns = world.add(new Namespace(c.name, "container"));
+    // The default routes go via the gateway endpoint (libnetwork updateGateway), not the first one joined.
+    const gw = containerGateway(docker, c.endpoints);
     c.endpoints.forEach((ep, k) => {
-      if (ep.network.driverConfig) return attachDriverEndpoint(host, ns, ep, k === 0);
+      if (ep.network.driverConfig) return attachDriverEndpoint(host, ns, ep, ep === gw);
       ns.addIface({ name: ep.ifname, kind: "veth", mac: ep.mac, addrs: [{ ip: ep.ip, net: ep.network.subnet }], peer: { ns: "host", iface: ep.hostVeth } });
       ns.routes.push({ dst: ep.network.subnet, dev: ep.ifname, via: null, src: ep.ip });
       // Docker 20.10 gives a container on an --internal network a default route too (d1 capture).
-      if (k === 0 && !ep.network.noGateway) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.containerGateway ?? ep.network.gateway, src: null });
+      if (ep === gw && !ep.network.noGateway) ns.routes.push({ dst: parseCidr("0.0.0.0/0"), dev: ep.ifname, via: ep.network.containerGateway ?? ep.network.gateway, src: null });
       const b6 = v6.bridges.get(ep.network.bridge);
       // Docker's IPv6 is per endpoint; the older fields give the first network only.
       const ip6 = ep.ip6 ?? (k === 0 ? v6.containers.get(c.name) : undefined);
       if (b6 && ip6 !== undefined) {
         ns.ifaces.get(ep.ifname)!.addrs.push({ ip: ip6, net: b6.net });
         ns.routes.push({ dst: b6.net, dev: ep.ifname, via: null, src: ip6 });
-        if (!ns.routes.some((r) => r.dst.prefix === 0 && typeof r.dst.addr === "bigint"))
+        if ((ep === gw || gw?.ip6 == null) && !ns.routes.some((r) => r.dst.prefix === 0 && typeof r.dst.addr === "bigint"))
           ns.routes.push({ dst: parseCidr6("::/0"), dev: ep.ifname, via: ep.network.containerGateway6 ?? b6.gateway, src: null });
       }
       host.addIface({ name: ep.hostVeth, kind: "veth", mac: ep.hostVethMac, master: ep.network.bridge, peer: { ns: c.name, iface: ep.ifname }, hairpin: !docker.daemon.userlandProxy });
@@ -171,6 +176,12 @@ function addContainers(world: World, host: Namespace, docker: DockerHost, v6: V6
       if (!ns.socketFor(0, p.port, p.proto)) ns.listen({ ip: 0, port: p.port, proto: p.proto, owner: "app", relay: null });
     addResolver(ns, docker.resolvers.get(c.name));
   }
+}
+
+/** A --network host container's app listens in the host's namespace on its ports (a flow there needs no assumed listener). */
+function listenHostMode(host: Namespace, c: DockerHost["containers"][number]): void {
+  for (const p of c.exposed)
+    if (!host.socketFor(0, p.port, p.proto)) host.listen({ ip: 0, port: p.port, proto: p.proto, owner: `${c.name} (--network host)`, relay: null });
 }
 
 /** Docker's embedded DNS server: its rules and its two sockets on 127.0.0.11 in the container. */
@@ -187,7 +198,7 @@ function addResolver(ns: Namespace, r: Resolver | undefined): void {
 function addProxies(host: Namespace, docker: DockerHost): void {
   if (!docker.daemon.userlandProxy) return;
   for (const c of docker.containers) {
-    const ep = c.endpoints[0];
+    const ep = containerGateway(docker, c.endpoints); // the ports are mapped on the gateway endpoint
     if (!ep) continue;
     for (const b of c.ports) {
       if (b.hostPort === 0) continue; // routed networks: no host port, no proxy

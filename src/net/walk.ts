@@ -37,6 +37,8 @@ export interface PacketView {
   in: string | null;
   out: string | null;
   ct: string;
+  /** Set only on a VXLAN outer packet (udp to 4789): its protocol is not the flow's. */
+  proto?: string;
 }
 
 export interface TraceStep {
@@ -88,6 +90,7 @@ export function viewOf(p: Packet): PacketView {
     in: p.in,
     out: p.out,
     ct: p.ct,
+    ...((p as { encap?: unknown }).encap ? { proto: p.proto } : {}),
   };
 }
 

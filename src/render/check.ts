@@ -66,7 +66,10 @@ export function checkResult(scenario: Scenario, result: SimulationResult): Check
     });
   });
 
-  const allRules = Object.values(result.rules).flatMap((r) => r["iptables-save"].split("\n")).map(squash);
+  // Any of the host's (and containers') rule texts: iptables-save, ip6tables-save and nft.
+  const allRules = Object.values(result.rules)
+    .flatMap((r) => [r["iptables-save"], r["ip6tables-save"] ?? "", r.nft ?? ""].flatMap((text) => text.split("\n")))
+    .map(squash);
   const re = scenario.expect?.rules;
   re?.mustContain?.forEach((rule, k) => check(allRules.some((l) => l.includes(squash(rule))), `/expect/rules/mustContain/${k}`, `the rules do not contain "${rule}"`));
   re?.mustNotContain?.forEach((rule, k) => {

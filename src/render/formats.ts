@@ -7,7 +7,7 @@ import { renderIptablesL } from "./iptables-L.js";
 import { renderIptablesS } from "./iptables-S.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderMermaid } from "./mermaid.js";
-import { renderNftText, renderRulesText } from "./rules-text.js";
+import { renderIp6Text, renderNftText, renderRulesText } from "./rules-text.js";
 import { renderSummary } from "./summary.js";
 import { renderSvg } from "./svg.js";
 import { renderWalkthrough } from "./walkthrough.js";
@@ -19,6 +19,7 @@ export type { RenderOptions, Rendered } from "./common.js";
 const RENDERERS: Record<Format, (r: SimulationResult, o: RenderOptions) => string> = {
   json: (r) => `${JSON.stringify(r, null, 2)}\n`,
   "iptables-save": renderRulesText,
+  "ip6tables-save": renderIp6Text,
   nft: renderNftText,
   trace: renderXtablesTrace,
   "iptables-S": renderIptablesS,

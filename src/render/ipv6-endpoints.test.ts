@@ -26,7 +26,7 @@ describe("IPv6 endpoints in renderers", () => {
   it("traces the flows to the container's IPv6 address", () => {
     expect(result.traces.map((t) => t.deliveredTo?.ip)).toEqual(["fd00:1::2", "fd00:1::2"]);
   });
-  it.each(FORMATS.filter((f) => !["json", "iptables-save", "nft", "iptables-S", "iptables-L"].includes(f)))("%s", (format) => {
+  it.each(FORMATS.filter((f) => !["json", "iptables-save", "ip6tables-save", "nft", "iptables-S", "iptables-L"].includes(f)))("%s", (format) => {
     const text = String(render(result, format, { scenario }).body);
     expect(text).not.toMatch(/(?<![\[\w:])fd00:1::2:80\b/);
     if (format !== "svg" && format !== "mermaid" && format !== "html") expect(text).toContain("[fd00:1::2]:80");

@@ -39,7 +39,7 @@ function packetLine(id: string, s: Step): string {
 function traceLine(id: string, s: Step): string {
   if (s.ruleNumber === null) return ` TRACE: 2 ${id} ${s.table}:${s.chain}:policy:${s.verdict.replace(/^policy /, "")}`;
   const verdict = kernelVerdict(s.verdict);
-  return ` TRACE: 2 ${id} ${s.table}:${s.chain}:rule:${s.ruleNumber}:${verdict}  -4 -t ${s.table} ${s.rule}`;
+  return ` TRACE: 2 ${id} ${s.table}:${s.chain}:rule:${s.ruleNumber}:${verdict}  ${family(s)} -t ${s.table} ${s.rule}`;
 }
 
 // nftables steps (table "ip docker-bridges") as `nft monitor trace` prints them.
@@ -69,13 +69,36 @@ const NAT_VERDICTS = new Set(["DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP"
 /**
  * The packet as it entered the base chain, which is what the kernel prints. A step holds the
  * packet after its rule, so when the chain's first rule NATs, the addresses are the previous
- * step's (the same packet, one hook earlier in this namespace).
+ * step's: the same packet one hook earlier in this namespace, or as it left the namespace before
+ * (a REDIRECT in a swarm task's namespace). Across namespaces it is the same packet only if the
+ * side the NAT leaves alone matches (DNAT/REDIRECT keep the source, SNAT/MASQUERADE the
+ * destination): a VXLAN outer packet before the inner one is not.
  */
-function entryPacket(s: Step, prev: Step | undefined): Step["packet"] {
-  if (!prev || prev.namespace !== s.namespace || !NAT_VERDICTS.has(s.verdict)) return { ...s.packet };
+export function entryPacket(s: Step, prev: Step | undefined): Step["packet"] {
+  if (!prev || !NAT_VERDICTS.has(s.verdict) || !samePacket(s, prev)) return { ...s.packet };
   const { src, sport, dst, dport } = prev.packet;
   return { ...s.packet, src, sport, dst, dport };
 }
+
+function samePacket(s: Step, prev: Step): boolean {
+  const a = s.packet, b = prev.packet;
+  if (a.proto !== b.proto) return false; // a VXLAN outer packet and the inner one it carries
+  if (prev.namespace === s.namespace) return true;
+  return /^(SNAT|MASQUERADE)$/.test(s.verdict) ? a.dst === b.dst && a.dport === b.dport : a.src === b.src && a.sport === b.sport;
+}
+
+/**
+ * The step before `steps[i]` that carries the same packet: a VXLAN outer packet (udp 4789, with
+ * `proto`) between two steps of the inner one is skipped, so a task's first-rule REDIRECT after
+ * the tunnel finds the inner packet as the sending node last saw it.
+ */
+export function previousStep(steps: Step[], i: number): Step | undefined {
+  for (let k = i - 1; k >= 0; k--) if (steps[k]!.packet.proto === steps[i]!.packet.proto) return steps[k];
+  return undefined;
+}
+
+/** ip6tables rules print as -6 in xtables-monitor; the family is the packet's. */
+const family = (s: Step) => (s.packet.src.includes(":") ? "-6" : "-4");
 
 export function renderSteps(name: string, steps: Step[]): string[] {
   const out: string[] = [];
@@ -83,8 +106,7 @@ export function renderSteps(name: string, steps: Step[]): string[] {
   let id = "";
   let last = "";
   let nftDone = false;
-  let prev: Step | undefined;
-  steps.forEach((s) => {
+  steps.forEach((s, i) => {
     if (isNft(s)) {
       const traversal = `${s.namespace}/${s.hook}/${s.table}`;
       if (traversal !== last || nftDone) {
@@ -102,10 +124,9 @@ export function renderSteps(name: string, steps: Step[]): string[] {
     if (traversal !== last || s.chain === s.hook && s.ruleNumber === 1) {
       id = traceId(name, n++);
       if (s.namespace !== "host") out.push(`# in namespace ${s.namespace}`);
-      out.push(packetLine(id, { ...s, packet: entryPacket(s, prev) }));
+      out.push(packetLine(id, { ...s, packet: entryPacket(s, previousStep(steps, i)) }));
     }
     last = traversal;
-    prev = s;
     out.push(traceLine(id, s));
   });
   return out;

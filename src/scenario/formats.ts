@@ -3,6 +3,7 @@
 export const FORMATS = [
   "json",
   "iptables-save",
+  "ip6tables-save",
   "nft",
   "trace",
   "iptables-S",
@@ -31,6 +32,7 @@ export function isTheme(t: string): t is Theme {
 export const CONTENT_TYPES: Record<Format, string> = {
   json: "application/json",
   "iptables-save": "text/plain; charset=utf-8",
+  "ip6tables-save": "text/plain; charset=utf-8",
   nft: "text/plain; charset=utf-8",
   trace: "text/plain; charset=utf-8",
   "iptables-S": "text/plain; charset=utf-8",

@@ -1,0 +1,3 @@
+# daemon flags: 
+docker network create front
+docker network connect front web
