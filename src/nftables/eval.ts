@@ -3,29 +3,17 @@
 // chain (the next base chain at the hook still sees the packet), `drop` ending the packet.
 // Every rule that matched becomes a hit, with its text as `nft list ruleset` prints it.
 import { inCidr, inCidr6, parseCidr, parseCidr6, type Addr } from "../net/address.js";
-import { BudgetExceededError, type Budget } from "../netfilter/evaluate.js";
+import { BudgetExceededError, type Budget, type RuleHit, type TableResult } from "../netfilter/evaluate.js";
 import type { MatchContext, Packet, TargetEffect } from "../netfilter/types.js";
 import { printRule } from "./print.js";
 import type { NftRuleset } from "./ruleset.js";
 import { FIELD_TYPES, type DataType, type Field, type NftChain, type NftHook, type NftRule, type NftTable, type NftTableLabel, type Stmt, type Verdict } from "./types.js";
 import { PROTOS } from "./values.js";
 
-export interface NftHit {
-  table: NftTableLabel;
-  chain: string;
-  rule: string;
-  ruleNumber: number | null;
-  verdict: string;
-  packet: Packet;
-}
+/** A matched nft rule: an iptables hit whose table is an nft family and name. */
+export type NftHit = Omit<RuleHit, "table"> & { table: NftTableLabel };
 
-export interface NftResult {
-  verdict: "ACCEPT" | "DROP" | "REJECT";
-  packet: Packet;
-  hits: NftHit[];
-  nat?: TargetEffect["nat"];
-  reject?: string;
-}
+export type NftResult = Omit<TableResult, "hits"> & { hits: NftHit[] };
 
 export interface NftBase {
   table: NftTable;
