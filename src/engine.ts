@@ -139,14 +139,15 @@ function loadContainerRules(world: World, s: Scenario): void {
 
 function endpointsOf(world: World, docker: DockerHost): Endpoints {
   const byName = new Map(docker.containers.map((c) => [c.name, c]));
+  const hostIp = parseIPv4(docker.interfaces[0]!.address.split("/")[0]!);
   return {
     containerNs: (name) => {
       const c = byName.get(name);
       return c ? (c.mode === "host" ? "host" : c.name) : undefined;
     },
     // --network host: the container's address is the host's (its sockets live in the host netns)
-    containerIp: (name) => (byName.get(name)?.mode === "host" ? parseIPv4(docker.interfaces[0]!.address.split("/")[0]!) : byName.get(name)?.endpoints[0]?.ip),
-    hostIp: parseIPv4(docker.interfaces[0]!.address.split("/")[0]!),
+    containerIp: (name) => (byName.get(name)?.mode === "host" ? hostIp : byName.get(name)?.endpoints[0]?.ip),
+    hostIp,
     // IPv6 (flows with "family": "ipv6"): the first IPv6 address of the namespace's interfaces.
     containerIp6: (name) => {
       const c = byName.get(name);
