@@ -31,7 +31,10 @@ export interface Trace {
   reason?: string;
   /** Nothing in the model listened at the destination: the trace assumes an application does. */
   assumedListener?: true;
+  /** Null when the first packet was not delivered (the contract); a REJECT's answer is rejectReply. */
   reply: { verdict: Trace["verdict"]; steps: TraceStep[]; hops: Hop[] } | null;
+  /** The ICMP error or TCP reset a REJECT sent back, traced to the sender (rejected flows only). */
+  rejectReply?: NonNullable<Trace["reply"]>;
   steps: TraceStep[];
   hops: Hop[];
 }
@@ -204,7 +207,10 @@ export function traceFlow(world: World, ep: Endpoints, f: FlowSpec, index: numbe
       verdict: verdictOf(first), deliveredTo: null, connects: false, reason: reasonOf(first),
       reply: null, steps: walker.steps, hops: walker.hops,
     };
-    if (first.kind === "rejected") trace.reply = rejectReply(replyWalker, first);
+    if (first.kind === "rejected") {
+      const answer = rejectReply(replyWalker, first);
+      if (answer) trace.rejectReply = answer;
+    }
     if (first.kind !== "delivered") return trace;
     const socket = f.proto === "icmp" ? null : first.ns.socketFor(first.packet.dst, first.packet.dport, f.proto);
     const listening = f.proto === "icmp" || socket !== undefined;

@@ -3,7 +3,7 @@
 // sandbox worker (POST /check) and in the CLI (nfplay check).
 import type { SimulationResult, Trace } from "../result.js";
 import type { Scenario } from "../scenario/schema.js";
-import { endpoint, verdictWords } from "./common.js";
+import { endpoint, verdictWords, answerOf } from "./common.js";
 import { unifiedDiff } from "./diff.js";
 
 export interface CheckFailure {
@@ -58,7 +58,7 @@ export function checkResult(scenario: Scenario, result: SimulationResult): Check
     if (e.connects !== undefined) check(t.connects === e.connects, `${at}/connects`, `${label}: expected it ${e.connects ? "to connect" : "not to connect"}, got ${verdictWords(t)}`);
     if (e.deliveredTo !== undefined) check(deliveredMatches(e.deliveredTo, t), `${at}/deliveredTo`, `${label}: expected delivery to ${e.deliveredTo}, got ${verdictWords(t)}`);
     const passes = e.passes === undefined ? [] : Array.isArray(e.passes) ? e.passes : [e.passes];
-    const rules = [...t.steps, ...(t.reply?.steps ?? [])].map((s) => squash(s.rule));
+    const rules = [...t.steps, ...(answerOf(t)?.steps ?? [])].map((s) => squash(s.rule));
     passes.forEach((rule, k) => {
       const ok = rules.some((r) => r.includes(squash(rule)));
       const where = Array.isArray(e.passes) ? `${at}/passes/${k}` : `${at}/passes`;

@@ -134,3 +134,8 @@ export function parseSave(text: string): SavedTable[] {
   }
   return tables;
 }
+
+/** What came back to the sender: the reply, or the answer a REJECT sent (ICMP error, TCP reset). */
+export function answerOf(t: Trace): Trace["reply"] {
+  return t.reply ?? t.rejectReply ?? null;
+}

@@ -2,7 +2,7 @@
 // and the differences between two simulations' traces.
 import type { SimulationResult, Trace } from "../result.js";
 import { renderRulesText } from "./rules-text.js";
-import { endpoint } from "./common.js";
+import { endpoint, answerOf } from "./common.js";
 
 type Op = { kind: " " | "-" | "+"; line: string; a: number; b: number };
 
@@ -111,7 +111,7 @@ function side(t: Trace | undefined): TraceSide | null {
 function stepLines(t: Trace | undefined): string {
   if (!t) return "";
   const one = (s: Trace["steps"][number], reply: boolean) => `${reply ? "reply " : ""}${s.namespace} ${s.table}:${s.chain} ${s.ruleNumber === null ? s.verdict : `${s.rule} => ${s.verdict}`}\n`;
-  return [...t.steps.map((s) => one(s, false)), ...(t.reply?.steps ?? []).map((s) => one(s, true))].join("");
+  return [...t.steps.map((s) => one(s, false)), ...(answerOf(t)?.steps ?? []).map((s) => one(s, true))].join("");
 }
 
 // Besides iptables-save: a release that changes only IPv6 rules, the nftables backend's table or

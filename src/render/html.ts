@@ -2,7 +2,7 @@
 // the rules in a <details>. Styles are scoped to .nfplay-embed; no script, no external resource,
 // and every piece of user text is escaped.
 import type { SimulationResult } from "../result.js";
-import { escapeXml, protoOf, stepVerdict, verdictWords, type RenderOptions } from "./common.js";
+import { escapeXml, protoOf, stepVerdict, verdictWords, type RenderOptions, answerOf } from "./common.js";
 import { renderRulesText } from "./rules-text.js";
 import { renderSvg } from "./svg.js";
 
@@ -21,7 +21,7 @@ export function renderHtml(result: SimulationResult, options: RenderOptions = {}
     out.push(`<section class="trace"><h3>${escapeXml(t.name)} <small>(${escapeXml(protoOf(options, i, t))})</small></h3>`);
     out.push(`<p class="${t.connects ? "ok" : "bad"}">${escapeXml(verdictWords(t))}</p>`);
     out.push("<table><thead><tr><th>#</th><th>where</th><th>chain</th><th>rule</th><th>verdict</th></tr></thead><tbody>");
-    const rows = [...t.steps.map((s) => ({ s, reply: false })), ...(t.reply?.steps ?? []).map((s) => ({ s, reply: true }))];
+    const rows = [...t.steps.map((s) => ({ s, reply: false })), ...(answerOf(t)?.steps ?? []).map((s) => ({ s, reply: true }))];
     rows.forEach(({ s, reply }, n) => {
       const where = `${reply ? "reply: " : ""}${s.namespace} ${s.hook} ${s.table}`;
       const rule = s.ruleNumber === null ? "(policy)" : `${s.ruleNumber}: <code>${escapeXml(s.rule)}</code>`;

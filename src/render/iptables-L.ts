@@ -3,7 +3,7 @@
 // one packet through that rule, or through that chain's policy.
 import type { SimulationResult } from "../result.js";
 import { splitLine } from "../netfilter/quote.js";
-import { parseSave, protoOf, ruleNamespaces, type RenderOptions } from "./common.js";
+import { parseSave, protoOf, ruleNamespaces, type RenderOptions, answerOf } from "./common.js";
 
 /**
  * Bytes of one traced packet at layer 3, by protocol: a Linux TCP SYN (and SYN-ACK) with its
@@ -20,7 +20,7 @@ function countHits(result: SimulationResult, options: RenderOptions): Map<string
   const hits = new Map<string, Counter>();
   result.traces.forEach((t, i) => {
     const bytes = PACKET_BYTES[protoOf(options, i, t)] ?? 60;
-    for (const s of [...t.steps, ...(t.reply?.steps ?? [])]) {
+    for (const s of [...t.steps, ...(answerOf(t)?.steps ?? [])]) {
       const key = `${s.namespace}|${s.table}|${s.chain}|${s.ruleNumber ?? "policy"}`;
       const c = hits.get(key) ?? { pkts: 0, bytes: 0 };
       c.pkts += 1;

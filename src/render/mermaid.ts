@@ -2,7 +2,7 @@
 // rules that matched), then the verdict. Labels use Mermaid's entity codes for every character
 // its grammar or HTML labels would interpret, so user text stays text.
 import type { SimulationResult } from "../result.js";
-import { escapeMermaid, protoOf, traversals, verdictWords, type RenderOptions, type Step } from "./common.js";
+import { escapeMermaid, protoOf, traversals, verdictWords, type RenderOptions, type Step, answerOf } from "./common.js";
 
 function stepLabel(s: Step): string {
   const what = s.ruleNumber === null ? "policy" : `#${s.ruleNumber}`;
@@ -24,8 +24,9 @@ export function renderMermaid(result: SimulationResult, options: RenderOptions =
     const verdict = `${id}v`;
     out.push(`    ${verdict}(["${escapeMermaid(verdictWords(t))}"])`);
     nodes.push(verdict);
-    if (t.reply) {
-      out.push(`    ${id}r(["${escapeMermaid(`reply ${t.reply.verdict}`)}"])`);
+    const answer = answerOf(t);
+    if (answer) {
+      out.push(`    ${id}r(["${escapeMermaid(`reply ${answer.verdict}`)}"])`);
       nodes.push(`${id}r`);
     }
     for (let k = 1; k < nodes.length; k++) out.push(`    ${nodes[k - 1]} --> ${nodes[k]}`);

@@ -4,7 +4,7 @@
 // Every piece of user text goes through escapeXml; the document has no script, no link, no
 // foreignObject and no external reference.
 import type { SimulationResult } from "../result.js";
-import { escapeXml, natChange, NAT_TARGETS, packetSummary, protoOf, traversals, truncate, verdictWords, type RenderOptions, type Step, type Theme } from "./common.js";
+import { escapeXml, natChange, NAT_TARGETS, packetSummary, protoOf, traversals, truncate, verdictWords, type RenderOptions, type Step, type Theme, answerOf } from "./common.js";
 
 const CHAR = 7.4; // advance of one 12px monospace character
 const LINE = 16;
@@ -72,10 +72,11 @@ function columnOf(result: SimulationResult, i: number, options: RenderOptions): 
   if (t.steps[0]) header.push({ text: packetSummary(t.steps[0].packet, proto), cls: "muted" });
   const boxes = boxesOf(t.steps);
   boxes.push({ lines: [{ text: verdictWords(t), cls: t.connects ? "oktext" : "badtext" }], kind: t.connects ? "ok" : "bad" });
-  if (t.reply) {
-    boxes.push(...boxesOf(t.reply.steps).map((b) => ({ ...b, lines: [{ text: "reply", cls: "muted" }, ...b.lines] })));
-    const ok = t.reply.verdict === "delivered";
-    boxes.push({ lines: [{ text: `reply ${t.reply.verdict}`, cls: ok ? "oktext" : "badtext" }], kind: ok ? "ok" : "bad" });
+  const answer = answerOf(t);
+  if (answer) {
+    boxes.push(...boxesOf(answer.steps).map((b) => ({ ...b, lines: [{ text: "reply", cls: "muted" }, ...b.lines] })));
+    const ok = answer.verdict === "delivered";
+    boxes.push({ lines: [{ text: `reply ${answer.verdict}`, cls: ok ? "oktext" : "badtext" }], kind: ok ? "ok" : "bad" });
   }
   for (const l of [...header, ...boxes.flatMap((b) => b.lines)]) l.text = truncate(l.text, MAX_CHARS);
   const chars = Math.max(...[...header, ...boxes.flatMap((b) => b.lines)].map((l) => l.text.length));

@@ -2,7 +2,7 @@
 // and what it decided, and "changed by the last rule" where NAT rewrote the packet.
 import type { SimulationResult, Trace } from "../result.js";
 import { entryPacket, previousStep } from "./xtables.js";
-import { NAT_TARGETS, natChange, packetSummary, protoOf, stepVerdict, traversals, verdictWords, type RenderOptions, type Step } from "./common.js";
+import { NAT_TARGETS, natChange, packetSummary, protoOf, stepVerdict, traversals, verdictWords, type RenderOptions, type Step, answerOf } from "./common.js";
 
 function walkSteps(steps: Step[], proto: string, out: string[], indent: string): void {
   // The same packet one step earlier (skipping a VXLAN outer packet around the inner one).
@@ -27,10 +27,11 @@ function walkTrace(t: Trace, proto: string): string[] {
   const out = [`Flow "${t.name}" (${proto})`, `  result: ${verdictWords(t)}`];
   if (t.steps.length === 0) out.push("  no rule or policy was consulted");
   walkSteps(t.steps, proto, out, "  ");
-  if (t.reply) {
-    out.push(`  reply: ${t.reply.verdict}`);
-    if (t.reply.steps.length === 0) out.push("    no rule or policy was consulted");
-    walkSteps(t.reply.steps, proto, out, "    ");
+  const answer = answerOf(t);
+  if (answer) {
+    out.push(`  reply: ${answer.verdict}`);
+    if (answer.steps.length === 0) out.push("    no rule or policy was consulted");
+    walkSteps(answer.steps, proto, out, "    ");
   }
   return out;
 }

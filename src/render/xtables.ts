@@ -2,7 +2,7 @@
 // One PACKET line per base-chain traversal (the packet as it enters it), then its rule and
 // policy lines. Rule positions stand where the kernel prints nft handles.
 import type { SimulationResult, Trace } from "../result.js";
-import { endpoint } from "./common.js";
+import { endpoint, answerOf } from "./common.js";
 
 type Step = Trace["steps"][number];
 
@@ -138,9 +138,10 @@ export function renderXtablesTrace(result: SimulationResult): string {
     out.push(`# flow: ${t.name}`);
     out.push(`# verdict: ${t.verdict}${t.deliveredTo ? ` -> ${t.deliveredTo.namespace} ${endpoint(t.deliveredTo.ip, t.deliveredTo.port)}` : ""}${t.reason ? ` (${t.reason})` : ""}; connects: ${t.connects}`);
     out.push(...renderSteps(t.name, t.steps));
-    if (t.reply) {
-      out.push(`# reply: ${t.reply.verdict}`);
-      out.push(...renderSteps(`${t.name} reply`, t.reply.steps));
+    const answer = answerOf(t);
+    if (answer) {
+      out.push(`# reply: ${answer.verdict}`);
+      out.push(...renderSteps(`${t.name} reply`, answer.steps));
     }
     out.push("");
   }

@@ -1,6 +1,6 @@
 // REJECT's answer, traced: the ICMP error (or TCP reset) the kernel sends from the rejecting
 // namespace goes through that namespace's OUTPUT and POSTROUTING, RELATED to the refused
-// connection, and is un-NATed with it. nfplay puts it in the flow's `reply`; the kernel's trace
+// connection, and is un-NATed with it. nfplay puts it in the flow's `rejectReply`; the kernel's trace
 // (the harness TRACEs ICMP, and TCP resets with traceResets) must show the same rules.
 // The probe rules log the answer's conntrack state in every chain it crosses.
 // Root + iptables-nft only; skipped loudly elsewhere.
@@ -103,16 +103,16 @@ const isAnswer = (p: KernelPacket) => p.proto === "icmp" || p.flags.split(" ").i
 async function compare(result: SimulationResult, flow: Flow): Promise<void> {
   const trace = result.traces[0]!;
   expect(trace.verdict).toBe("rejected");
-  expect(trace.reply?.verdict).toBe("delivered");
-  expect(trace.reply!.steps.length).toBeGreaterThan(0);
+  expect(trace.rejectReply?.verdict).toBe("delivered");
+  expect(trace.rejectReply!.steps.length).toBeGreaterThan(0);
   const topo = topologyOf(result, true);
   const kernel = await runKernelFlow(topo, kernelFlowOf(result, flow), { extRoutesToContainers: result.networks.map((n) => n.subnet), traceResets: true });
   const forward = ruleSequence(kernel.packets.filter((p) => !isAnswer(p)));
   const answer = ruleSequence(kernel.packets.filter(isAnswer));
   // exact, or repeated whole by a retransmission (see the ip6tables case)
-  if (!repeats(ourLines(trace.steps), forward) || !repeats(ourLines(trace.reply!.steps), answer)) {
+  if (!repeats(ourLines(trace.steps), forward) || !repeats(ourLines(trace.rejectReply!.steps), answer)) {
     expect(ourLines(trace.steps)).toEqual(forward);
-    expect(ourLines(trace.reply!.steps)).toEqual(answer);
+    expect(ourLines(trace.rejectReply!.steps)).toEqual(answer);
   }
   // The client saw the answer (a UDP client that never connect()s is not told).
   if (flow.proto !== "udp") expect(kernel.clientResult).toMatch(/refused|unreachable|no route/i);
@@ -127,7 +127,7 @@ describe.skipIf(!avail.ok)("REJECT's answer: nfplay vs the Linux kernel", () => 
         rules: { host: { "iptables-save": c.rules } }, flows: [c.flow],
       };
       const result = simulate(scenarioSchema.parse(input));
-      const last = result.traces[0]!.reply?.steps.at(-1);
+      const last = result.traces[0]!.rejectReply?.steps.at(-1);
       if (c.answerFrom) expect(last?.packet.src).toBe(c.answerFrom);
       await compare(result, c.flow);
     }, 40_000);
@@ -154,8 +154,8 @@ COMMIT
     }));
     const trace = result.traces[0]!;
     expect(trace.verdict).toBe("rejected");
-    expect(trace.reply?.verdict).toBe("delivered");
-    expect(trace.reply!.steps.at(-1)!.packet.src).toBe(HOST6);
+    expect(trace.rejectReply?.verdict).toBe("delivered");
+    expect(trace.rejectReply!.steps.at(-1)!.packet.src).toBe(HOST6);
     const kernel = await runKernelFlow({
       host: { interfaces: [iface] }, external: { ip: "198.51.100.7", ip6: "2001:db8:100::7" }, bridges: [], containers: [],
       hostRules: "", hostRules6: rules6, proxies: [], listeners: [],
@@ -163,7 +163,7 @@ COMMIT
     // The kernel sometimes shows SYN and error twice: the client retransmits its SYN when the first
     // error comes in while connect() still holds the socket (tcp_v6_err keeps it as a soft error).
     expect(repeats(ourLines(trace.steps), ruleSequence(kernel.packets.filter((p) => !isAnswer(p))))).toBe(true);
-    expect(repeats(ourLines(trace.reply!.steps), ruleSequence(kernel.packets.filter(isAnswer)))).toBe(true);
+    expect(repeats(ourLines(trace.rejectReply!.steps), ruleSequence(kernel.packets.filter(isAnswer)))).toBe(true);
     expect(kernel.clientResult).toMatch(/refused/i);
   }, 40_000);
 
@@ -176,7 +176,7 @@ COMMIT
       // harness prunes them); undeclared, nfplay leaves them out too.
       const rules = MANGLE_PROBES + save.replace(/^:(INPUT|OUTPUT) ACCEPT \[0:0\]\n/gm, "").replace("-A DOCKER-USER -j RETURN\n", `-A DOCKER-USER -p tcp -j ${reject}\n-A DOCKER-USER -j RETURN\n`);
       const result = simulate(scenarioSchema.parse({ ...base, rules: { host: { "iptables-save": rules } }, flows: [flow] }));
-      const reply = result.traces[0]!.reply!;
+      const reply = result.traces[0]!.rejectReply!;
       // It leaves as an answer from the address the client dialed, not from the container.
       expect(reply.steps.at(-1)!.packet.src).toBe("203.0.113.10");
       if (reject.endsWith("tcp-reset")) expect(reply.steps.at(-1)!.packet.sport).toBe(8080);

@@ -177,13 +177,13 @@ export async function runCase(rules: string, flow: CaseFlow, opts: { clientTimeo
   const rejected = trace.verdict === "rejected" || trace.reply?.verdict === "rejected";
   const legs = splitKernel(kernel!.packets, rejected, flow.to.startsWith("localhost:"));
   const oursFwd = ourLines(trace.steps);
-  const oursRep = ourLines(trace.reply?.steps ?? []);
+  const oursRep = ourLines((trace.reply ?? trace.rejectReply)?.steps ?? []);
   // A TCP SYN to a closed port is answered with RST, which the harness does not trace (SYN-flagged only).
   const d = trace.deliveredTo;
   const listening = !d || flow.proto !== "tcp" || (d.namespace === "host" && proxyPorts.has(`${d.port}/tcp`)) ||
     listeners.some((l) => l.ns === d.namespace && l.port === d.port && l.proto === flow.proto);
   if (oursFwd.join("\n") !== legs.forward.join("\n")) problems.push("forward trace differs");
-  // When the first packet is refused, the engine's reply is REJECT's answer: the ICMP error (the TCP
+  // When the first packet is refused, the engine's rejectReply is REJECT's answer: the ICMP error (the TCP
   // reset of tcp-reset is not traced by the harness here).
   const refused = trace.verdict === "rejected";
   const resetNotTraced = refused && /tcp-reset/.test(trace.reason ?? "");
