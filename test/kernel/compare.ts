@@ -31,7 +31,7 @@ const isAck = (p: KernelPacket) => p.flags.split(" ").includes("ACK");
 export function kernelLegs(trace: Trace, packets: KernelPacket[], ns = "host"): { forward: string[]; reply: string[] } {
   const ours = ourLines(trace.steps, ns);
   const fwdPorts = new Set(trace.steps.map((s) => s.packet.dport));
-  const replyPorts = new Set((trace.reply?.steps ?? []).map((s) => s.packet.sport));
+  const replyPorts = new Set(((trace.reply ?? trace.rejectReply)?.steps ?? []).map((s) => s.packet.sport));
   const tcp = packets.some((p) => p.proto === "tcp");
   const forward = packets.filter((p) => (tcp ? !isAck(p) : fwdPorts.has(p.dport)));
   const reply = packets.filter((p) => (tcp ? isAck(p) : !fwdPorts.has(p.dport)) && (replyPorts.size === 0 || replyPorts.has(p.sport)));
@@ -43,7 +43,7 @@ export function kernelLegs(trace: Trace, packets: KernelPacket[], ns = "host"): 
  * (a DNAT that changes the port defeats the split by destination port), TCP by kernelLegs.
  */
 export function kernelDirections(trace: Trace, packets: KernelPacket[], proto: string | undefined): { forward: [string[], string[]]; reply: [string[], string[]] } {
-  const ours = { forward: ourLines(trace.steps), reply: ourLines(trace.reply?.steps ?? []) };
+  const ours = { forward: ourLines(trace.steps), reply: ourLines((trace.reply ?? trace.rejectReply)?.steps ?? []) };
   if (proto === "udp") {
     const client = packets[0]?.sport;
     return {

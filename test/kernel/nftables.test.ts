@@ -204,10 +204,11 @@ describe.skipIf(!avail.ok)("nfplay vs the Linux kernel: Docker 29 nftables backe
           // client's answer only (empty when no chain sees it), so the backend's SYN-ACK is left out.
           const client = trace.steps[0]?.packet.src;
           const ack = (p: { flags: string }) => p.flags.split(" ").includes("ACK");
-          const packets = trace.reply?.steps.length ? kernel.packets : kernel.packets.filter((p) => !ack(p) || p.dst === client);
+          const answer = trace.reply ?? trace.rejectReply; // a REJECT's reset is the client's answer
+          const packets = answer?.steps.length ? kernel.packets : kernel.packets.filter((p) => !ack(p) || p.dst === client);
           const legs = kernelLegs(trace, packets);
           expect(ourLines(trace.steps)).toEqual(legs.forward);
-          expect(ourLines(trace.reply?.steps ?? [])).toEqual(legs.reply);
+          expect(ourLines(answer?.steps ?? [])).toEqual(legs.reply);
           expect(trace.connects).toBe(kernel.connected);
         }, 40_000);
       });
